@@ -1,0 +1,51 @@
+# One command to run the app, one to test it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run setup install migrate messages demo test test-unit lint bench worker beat clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+setup: install messages migrate demo
+
+## make run: set everything up on SQLite (Celery eager) with demo data and serve on http://127.0.0.1:8000
+run: setup
+	@echo "Serving on http://$(HOST)/  (staff area: http://$(HOST)/admin/)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+
+## make test: the whole suite. With DATABASE_URL and REDIS_URL set it runs on PostgreSQL with a real Celery worker.
+test: install messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install messages
+	$(PY) -m tests.bench
+
+worker: install
+	$(BIN)/celery -A congress worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A congress beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) var

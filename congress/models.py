@@ -1,0 +1,287 @@
+"""Administrative divisions, congress bodies, terms and sessions; staff accounts and the audit log."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows which field leads to the owning Division.
+
+    `in_scope(user)` keeps the rows under the staff member's division; municipal
+    staff (and superusers) see everything, an account without a scope sees nothing.
+    """
+
+    scope_field = "division"
+
+    def in_scope(self, user):
+        from congress.predicates import staff_scope_path
+
+        prefix = staff_scope_path(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.filter(**{f"{self.scope_field}__path__startswith": prefix})
+
+
+def scoped_queryset(field: str) -> type[ScopedQuerySet]:
+    return type(f"ScopedQuerySet_{field}", (ScopedQuerySet,), {"scope_field": field})
+
+
+class DivisionQuerySet(ScopedQuerySet):
+    scope_field = "self"
+
+    def in_scope(self, user):
+        from congress.predicates import staff_scope_path
+
+        prefix = staff_scope_path(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.filter(path__startswith=prefix)
+
+
+class Division(models.Model):
+    """Administrative division (行政区划): municipality → district/county → town, township or sub-district → community/village."""
+
+    class Level(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        DISTRICT = "district", _("District/county")
+        TOWN = "town", _("Town")
+        TOWNSHIP = "township", _("Township")
+        SUBDISTRICT = "subdistrict", _("Sub-district")
+        COMMUNITY = "community", _("Community")
+        VILLAGE = "village", _("Village")
+
+    # Which level may sit under which: the tree's shape.
+    PARENT_LEVELS = {
+        Level.MUNICIPALITY: (),
+        Level.DISTRICT: (Level.MUNICIPALITY,),
+        Level.TOWN: (Level.DISTRICT,),
+        Level.TOWNSHIP: (Level.DISTRICT,),
+        Level.SUBDISTRICT: (Level.DISTRICT,),
+        Level.COMMUNITY: (Level.TOWN, Level.TOWNSHIP, Level.SUBDISTRICT),
+        Level.VILLAGE: (Level.TOWN, Level.TOWNSHIP, Level.SUBDISTRICT),
+    }
+    TOWN_LEVELS = (Level.TOWN, Level.TOWNSHIP)
+
+    code = models.CharField(_("division code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent division"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # Materialised path of codes ("500000/500108/500108001/"), so "this division
+    # and everything under it" is one indexed prefix filter.
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+
+    objects = DivisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative division")
+        verbose_name_plural = _("administrative divisions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="municipality", parent__isnull=True) | (~Q(level="municipality") & Q(parent__isnull=False))),
+                name="division_root_is_municipality",
+                violation_error_message=_("Only a municipality stands at the top of the tree; every other division needs a parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_within(self, other: Division) -> bool:
+        return self.path.startswith(other.path)
+
+
+class User(AbstractUser):
+    """A sign-in account. Staff carry a division that scopes what they see; a deputy's account is linked from deputies.Person."""
+
+    division = models.ForeignKey(
+        Division, verbose_name=_("staff scope"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="staff_users",
+        help_text=_("Staff see this division and everything under it. Municipal staff see the whole city."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        swappable = "AUTH_USER_MODEL"
+
+
+class CongressBody(models.Model):
+    """Congress body (机构): a people's congress, its standing committee or presidium, or a sub-district deliberation deputies' congress (街道议事代表会议)."""
+
+    class Kind(models.TextChoices):
+        MUNICIPAL_CONGRESS = "municipal_congress", _("Municipal people's congress")
+        MUNICIPAL_STANDING_COMMITTEE = "municipal_sc", _("Standing committee of the municipal people's congress")
+        DISTRICT_CONGRESS = "district_congress", _("District/county people's congress")
+        DISTRICT_STANDING_COMMITTEE = "district_sc", _("Standing committee of the district/county people's congress")
+        TOWNSHIP_CONGRESS = "township_congress", _("Town/township people's congress")
+        TOWNSHIP_PRESIDIUM = "township_presidium", _("Presidium of the town/township people's congress")
+        DELIBERATION_CONGRESS = "deliberation", _("Sub-district deliberation deputies' congress")
+
+    # Which body may sit in which level of division.
+    KINDS_BY_LEVEL = {
+        Division.Level.MUNICIPALITY: (Kind.MUNICIPAL_CONGRESS, Kind.MUNICIPAL_STANDING_COMMITTEE),
+        Division.Level.DISTRICT: (Kind.DISTRICT_CONGRESS, Kind.DISTRICT_STANDING_COMMITTEE),
+        Division.Level.TOWN: (Kind.TOWNSHIP_CONGRESS, Kind.TOWNSHIP_PRESIDIUM),
+        Division.Level.TOWNSHIP: (Kind.TOWNSHIP_CONGRESS, Kind.TOWNSHIP_PRESIDIUM),
+        Division.Level.SUBDISTRICT: (Kind.DELIBERATION_CONGRESS,),
+    }
+    # A standing committee or presidium belongs to a congress of the same division.
+    PARENT_KIND = {
+        Kind.MUNICIPAL_STANDING_COMMITTEE: Kind.MUNICIPAL_CONGRESS,
+        Kind.DISTRICT_STANDING_COMMITTEE: Kind.DISTRICT_CONGRESS,
+        Kind.TOWNSHIP_PRESIDIUM: Kind.TOWNSHIP_CONGRESS,
+    }
+    MAX_DELIBERATION_SEATS = 100
+    USUAL_DELIBERATION_SEATS = (30, 80)
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="bodies")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent congress"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organs",
+    )
+    seats = models.PositiveIntegerField(
+        _("authorised seats"), null=True, blank=True,
+        help_text=_("How many deputies the body may seat. A deliberation congress never has more than 100."),
+    )
+    fixed_attendees_vote = models.BooleanField(
+        _("fixed attendees vote"), default=False,
+        help_text=_("Whether fixed attendees (deputies of other levels) vote in this body's ballots."),
+    )
+
+    objects = scoped_queryset("division").as_manager()
+
+    class Meta:
+        verbose_name = _("congress body")
+        verbose_name_plural = _("congress bodies")
+        ordering = ["division__path", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "kind"], name="body_one_kind_per_division"),
+            models.CheckConstraint(
+                condition=~Q(kind="deliberation") | Q(seats__isnull=True) | Q(seats__lte=100),
+                name="body_deliberation_seats_at_most_100",
+                violation_error_message=_("A sub-district deliberation congress has at most 100 seats."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["municipal_sc", "district_sc", "township_presidium"], parent__isnull=False)
+                    | (~Q(kind__in=["municipal_sc", "district_sc", "township_presidium"]) & Q(parent__isnull=True))
+                ),
+                name="body_organ_has_parent_congress",
+                violation_error_message=_("A standing committee or presidium belongs to a congress; a congress has no parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_deliberation(self) -> bool:
+        return self.kind == self.Kind.DELIBERATION_CONGRESS
+
+
+class Term(models.Model):
+    """Term (届) of a congress body: five years, numbered."""
+
+    LENGTH_YEARS = 5
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT, related_name="terms")
+    number = models.PositiveSmallIntegerField(_("term number"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["body", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique_per_body"),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="term_ends_after_start",
+                violation_error_message=_("A term ends after it starts."),
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive"),
+        ]
+
+    def __str__(self):
+        return _("%(body)s, term %(number)s") % {"body": self.body, "number": self.number}
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Session(models.Model):
+    """Session (次会议) of a term, numbered within it: e.g. the fourth session of the sixth congress."""
+
+    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("session number"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = scoped_queryset("term__body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["term", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="session_number_unique_per_term"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(term)s, session %(number)s") % {"term": self.term, "number": self.number}
+
+
+class AuditLog(models.Model):
+    """Append-only record of a staff action: who, what, when, before and after.
+
+    Never written for the contents of an anonymous ballot or survey response.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=40)
+    object_repr = models.CharField(_("object"), max_length=200)
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    objects = scoped_queryset("division").as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,17 @@
+from django.shortcuts import redirect, render
+
+from congress.predicates import is_scoped_staff
+
+
+def home(request):
+    user = request.user
+    if user.is_authenticated:
+        if is_scoped_staff(user):
+            return redirect("deputies:bodies")
+        if hasattr(user, "person"):
+            return redirect("deputies:me")
+    return render(request, "home.html")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,144 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from congress.admin import ScopedAdmin
+from deputies import rules, services
+from deputies.models import Mandate, Person
+
+
+class MandateInline(admin.TabularInline):
+    model = Mandate
+    extra = 0
+    fields = ("term", "role", "start_date", "end_date", "end_reason")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ("name", "gender", "date_of_birth", "sector", "area", "is_community_worker", "has_account")
+    list_filter = ("gender", "education", "sector", "affiliation", "is_community_worker")
+    search_fields = ("name", "phone", "area__name")
+    list_select_related = ("area", "user")
+    readonly_fields = ("user",)
+    inlines = [MandateInline]
+    actions = ["create_accounts"]
+
+    @admin.display(boolean=True, description=_("account"))
+    def has_account(self, obj):
+        return obj.user_id is not None
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS if f in form.cleaned_data}
+        if change:
+            services.person_update(person=obj, acting_user=request.user, **fields)
+        else:
+            created = services.person_create(acting_user=request.user, **fields)
+            obj.pk = created.pk
+
+    @admin.action(description=_("Create sign-in accounts for the selected people"))
+    def create_accounts(self, request, queryset):
+        created = []
+        for person in queryset.filter(user__isnull=True):
+            user, password = services.deputy_account_create(person=person, acting_user=request.user)
+            created.append(f"{person.name}: {user.username} / {password}")
+        if not created:
+            self.message_user(request, _("Everyone selected already has an account."), messages.WARNING)
+            return
+        self.message_user(
+            request,
+            ngettext("%(n)d account created. Hand over these initial passwords now: %(list)s",
+                     "%(n)d accounts created. Hand over these initial passwords now: %(list)s", len(created))
+            % {"n": len(created), "list": "; ".join(created)},
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MandateAddForm(forms.ModelForm):
+    class Meta:
+        model = Mandate
+        fields = ("person", "term", "role", "start_date")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        report = rules.mandate_check(person=data["person"], term=data["term"], role=data["role"],
+                                     start_date=data["start_date"])
+        if not report.ok:
+            raise forms.ValidationError(report.errors)
+        self.rule_warnings = report.warnings
+        return data
+
+
+class MandateEndForm(forms.ModelForm):
+    class Meta:
+        model = Mandate
+        fields = ("end_date", "end_reason")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if self.instance.end_date is not None:
+            raise forms.ValidationError(_("This mandate has already ended."))
+        if not data.get("end_date") or not data.get("end_reason"):
+            raise forms.ValidationError(_("To end a mandate give both the end date and the reason."))
+        if data["end_date"] < self.instance.start_date:
+            raise forms.ValidationError(_("A mandate ends after it starts."))
+        return data
+
+
+@admin.register(Mandate)
+class MandateAdmin(ScopedAdmin):
+    list_display = ("person", "term", "role", "start_date", "end_date", "end_reason")
+    list_filter = ("role", "end_reason", "term__body__kind")
+    search_fields = ("person__name", "term__body__name")
+    list_select_related = ("person", "term__body")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("person",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = MandateEndForm if obj else MandateAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        ended = ("end_date", "end_reason") if obj.end_date else ()
+        return ("person", "term", "role", "start_date", *ended)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("person", "term", "role", "start_date")
+        return ("person", "term", "role", "start_date", "end_date", "end_reason")
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                services.mandate_end(mandate=Mandate.objects.get(pk=obj.pk), end_date=form.cleaned_data["end_date"],
+                                     reason=form.cleaned_data["end_reason"], acting_user=request.user)
+            else:
+                created, warnings = services.mandate_create(
+                    person=obj.person, term=obj.term, role=obj.role, start_date=obj.start_date,
+                    acting_user=request.user,
+                )
+                obj.pk = created.pk
+                for w in warnings:
+                    self.message_user(request, w, messages.WARNING)
+        except ValidationError as exc:  # a race since the form was checked
+            for m in exc.messages:
+                self.message_user(request, m, messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

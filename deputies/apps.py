@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeputiesConfig(AppConfig):
+    name = "deputies"
+    verbose_name = _("Deputies")
+    default_auto_field = "django.db.models.BigAutoField"

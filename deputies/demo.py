@@ -1,0 +1,77 @@
+"""Deputies of the demo district: a few hundred people with their mandates, made deterministically."""
+
+import datetime
+import random
+
+from congress.models import Division
+from deputies import services
+from deputies.models import Mandate, Person
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢谭廖"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红玉兰建国志文斌海燕春梅琳晓东雪松波宇欣怡佳琪思远晨光浩然"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _person(rng: random.Random, area: Division, *, women_share: float, community_share: float) -> Person:
+    gender = Person.Gender.FEMALE if rng.random() < women_share else Person.Gender.MALE
+    born = datetime.date(rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    community = rng.random() < community_share
+    sector = Person.Sector.COMMUNITY if community else rng.choice(
+        [s for s in Person.Sector.values if s != Person.Sector.COMMUNITY]
+    )
+    since = max(born + datetime.timedelta(days=365 * 18), datetime.date(rng.randint(1985, 2021), rng.randint(1, 12), 1))
+    return services.person_create(
+        name=_name(rng), gender=gender, date_of_birth=born, ethnicity=rng.choice(["汉族"] * 9 + ["土家族", "苗族"]),
+        nationality="CN", education=rng.choice(Person.Education.values), sector=sector,
+        affiliation=rng.choice([Person.Affiliation.CPC] * 3 + [Person.Affiliation.NONE] * 2 + [Person.Affiliation.DEMOCRATIC]),
+        phone=f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}", is_community_worker=community,
+        area=area, in_area_since=since,
+    )
+
+
+def _leaves(division: Division) -> list[Division]:
+    return list(Division.objects.filter(path__startswith=division.path, level__in=[
+        Division.Level.COMMUNITY, Division.Level.VILLAGE]).order_by("code"))
+
+
+def seed(congress: dict, stdout=None) -> dict:
+    rng = random.Random(20240110)
+    bodies, terms = congress["bodies"], congress["terms"]
+    district_term = terms[bodies["district"].pk]
+    start = district_term.start_date
+
+    district_deputies = []
+    all_leaves = _leaves(congress["district"])
+    for _ in range(180):
+        p = _person(rng, rng.choice(all_leaves), women_share=0.3, community_share=0.1)
+        services.mandate_create(person=p, term=district_term, role=Mandate.Role.DEPUTY, start_date=start)
+        district_deputies.append(p)
+
+    for body, town in zip(bodies["towns"], congress["towns"], strict=False):
+        leaves = _leaves(town)
+        for _ in range(40):
+            p = _person(rng, rng.choice(leaves), women_share=0.32, community_share=0.15)
+            services.mandate_create(person=p, term=terms[body.pk], role=Mandate.Role.DEPUTY, start_date=start)
+
+    first_deliberation_deputy = None
+    for body, sub, filled in zip(bodies["subdistricts"], congress["subdistricts"], (58, 42), strict=False):
+        term = terms[body.pk]
+        leaves = _leaves(sub)
+        for _ in range(filled):
+            p = _person(rng, rng.choice(leaves), women_share=0.4, community_share=0.3)
+            services.mandate_create(person=p, term=term, role=Mandate.Role.DELIBERATION_DEPUTY, start_date=start)
+            first_deliberation_deputy = first_deliberation_deputy or p
+        # Deputies of every level who live in the sub-district attend as fixed attendees.
+        for p in district_deputies:
+            if p.area.is_within(sub):
+                services.mandate_create(person=p, term=term, role=Mandate.Role.FIXED_ATTENDEE, start_date=start)
+
+    jiangnan = congress["subdistricts"][0]
+    demo_deputy = next(p for p in district_deputies if p.area.is_within(jiangnan))
+    services.deputy_account_create(person=demo_deputy, username="deputy", password="renda2026")
+    services.deputy_account_create(person=first_deliberation_deputy, username="yishi", password="renda2026")
+    return {"district_deputies": district_deputies, "demo_deputy": demo_deputy,
+            "demo_deliberation_deputy": first_deliberation_deputy}

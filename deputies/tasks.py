@@ -1,0 +1,12 @@
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from deputies import services
+
+
+@shared_task(acks_late=True)
+def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
+    day = datetime.date.fromisoformat(on_date) if on_date else timezone.localdate()
+    return services.mandates_close_for_ended_terms(on_date=day)

@@ -1,0 +1,128 @@
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from congress.decorators import staff_required
+from congress.exports import dataset_response
+from congress.models import CongressBody, Term
+from deputies import roster as roster_files
+from deputies import selectors, services
+from deputies.forms import RosterConfirmForm, RosterUploadForm
+
+IMPORT_SALT = "deputies.roster-import"
+IMPORT_MAX_AGE = 3600
+
+
+def _body_in_scope(request, pk) -> CongressBody:
+    # Out-of-scope bodies are indistinguishable from missing ones: 404 either way.
+    return get_object_or_404(CongressBody.objects.in_scope(request.user).select_related("division"), pk=pk)
+
+
+def _term_of(request, body):
+    term_id = request.GET.get("term")
+    if term_id and term_id.isdigit():
+        return get_object_or_404(Term, pk=term_id, body=body)
+    return selectors.current_term(body)
+
+
+@staff_required
+def body_list(request):
+    return render(request, "deputies/body_list.html", {"bodies": selectors.bodies_with_seats(request.user)})
+
+
+@staff_required
+def body_detail(request, pk):
+    body = _body_in_scope(request, pk)
+    term = _term_of(request, body)
+    context = {"body": body, "term": term, "terms": body.terms.all()}
+    if term:
+        context["composition"] = selectors.composition(term)
+        context["mandates"] = selectors.roster(term)
+    return render(request, "deputies/body_detail.html", context)
+
+
+@staff_required
+def composition_export(request, pk, fmt):
+    body = _body_in_scope(request, pk)
+    term = _term_of(request, body)
+    if term is None:
+        messages.error(request, _("This body has no term yet."))
+        return redirect("deputies:body", pk=body.pk)
+    comp = selectors.composition(term)
+    dataset = tablib.Dataset(headers=[_("Section"), _("Item"), _("Count"), _("Share (%)")])
+    for section, item, count, share in comp.table_rows():
+        dataset.append([str(section), str(item), count, share])
+    dataset.title = str(_("Composition"))[:31]
+    return dataset_response(dataset, f"composition-{body.division.code}-{term.number}", fmt)
+
+
+@staff_required
+def roster_export(request, pk, fmt):
+    body = _body_in_scope(request, pk)
+    term = _term_of(request, body)
+    if term is None:
+        messages.error(request, _("This body has no term yet."))
+        return redirect("deputies:body", pk=body.pk)
+    dataset = roster_files.roster_dataset(selectors.roster(term))
+    dataset.title = str(_("Roster"))[:31]
+    return dataset_response(dataset, f"roster-{body.division.code}-{term.number}", fmt)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request, pk):
+    body = _body_in_scope(request, pk)
+    if "payload" in request.POST:
+        return _roster_import_confirm(request, body)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, body=body)
+    context = {"body": body, "form": form}
+    if request.method == "POST" and form.is_valid():
+        term = form.cleaned_data["term"]
+        upload = form.cleaned_data["file"]
+        parsed = roster_files.parse_roster(upload.read(), upload.name, term)
+        context.update({"parsed": parsed, "term": term})
+        if parsed.ok:
+            payload = signing.dumps(
+                {"term": term.pk, "rows": roster_files.serialise_rows(parsed.rows)}, salt=IMPORT_SALT, compress=True
+            )
+            context["confirm_form"] = RosterConfirmForm(initial={"payload": payload})
+        status = 200 if parsed.ok else 422
+        return render(request, "deputies/roster_import.html", context, status=status)
+    return render(request, "deputies/roster_import.html", context, status=422 if form.errors else 200)
+
+
+def _roster_import_confirm(request, body):
+    form = RosterConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        data = signing.loads(form.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+        term = get_object_or_404(Term, pk=data["term"], body=body)
+        rows = roster_files.deserialise_rows(data["rows"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        messages.error(request, _("The preview has expired or was altered. Upload the file again."))
+        return redirect("deputies:roster_import", pk=body.pk)
+    try:
+        mandates = services.roster_import(term=term, rows=rows, acting_user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("deputies:roster_import", pk=body.pk)
+    messages.success(request, _("%(n)s mandates imported.") % {"n": len(mandates)})
+    return redirect(f"{body_url(body)}?term={term.pk}")
+
+
+def body_url(body):
+    from django.urls import reverse
+
+    return reverse("deputies:body", kwargs={"pk": body.pk})
+
+
+@login_required
+def me(request):
+    return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user)})

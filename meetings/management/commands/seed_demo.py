@@ -1,0 +1,32 @@
+"""Load the demo district. Idempotent: a second run finds it and changes nothing."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from congress import demo as congress_demo
+from congress.models import Division
+from deputies import demo as deputies_demo
+
+LOGINS = [
+    ("city", "municipal staff (sees the whole city)"),
+    ("district", "district staff (示范区)"),
+    ("jiangnan", "sub-district staff (江南街道)"),
+    ("deputy", "district deputy, fixed attendee in 江南街道"),
+    ("yishi", "deliberation deputy of 江南街道"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load a fictional demo district with bodies, terms and a few hundred deputies (idempotent)."
+
+    def handle(self, *args, **options):
+        if Division.objects.filter(code=congress_demo.DEMO_DISTRICT_CODE).exists():
+            self.stdout.write("Demo data already loaded; nothing changed.")
+        else:
+            with transaction.atomic():
+                congress = congress_demo.seed()
+                deputies_demo.seed(congress)
+            self.stdout.write(self.style.SUCCESS("Demo district loaded."))
+        self.stdout.write(f"Demo logins (password for all: {congress_demo.DEMO_PASSWORD}):")
+        for username, what in LOGINS:
+            self.stdout.write(f"  {username:<10} {what}")

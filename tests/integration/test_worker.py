@@ -1,0 +1,25 @@
+"""Tasks through Redis to a real Celery worker process on PostgreSQL (not eager mode)."""
+
+import datetime
+
+import pytest
+
+from deputies.models import Mandate
+from deputies.tasks import close_mandates_of_ended_terms
+from tests import factories
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_closes_mandates_of_ended_terms(celery_worker_process):
+    body = factories.BodyFactory(seats=80)
+    term = factories.TermFactory(body=body, start_date=datetime.date(2018, 1, 1))
+    area = factories.community(parent=body.division)
+    for _ in range(3):
+        factories.seat(factories.PersonFactory(area=area), term)
+    result = close_mandates_of_ended_terms.delay("2024-01-01")
+    assert result.get(timeout=60) == 3
+    assert set(Mandate.objects.values_list("end_reason", flat=True)) == {"term_ended"}
+    # a re-run is idempotent
+    assert close_mandates_of_ended_terms.delay("2024-01-01").get(timeout=60) == 0
+    assert Mandate.objects.filter(end_date=term.end_date).count() == 3
