@@ -16,7 +16,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 install: $(BIN)/activate
 
 messages: install
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput -v0

@@ -285,3 +285,141 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+# --- The secret-ballot core --------------------------------------------------
+#
+# One mechanism for livelihood-project ballots (projects) and satisfaction
+# surveys (meetings). Who voted and what was voted live in different tables
+# with nothing that links them:
+#
+# * `Elector` is the electorate frozen when the poll opens; `VoteRecord` (one
+#   per elector, a one-to-one key) says that an elector has voted and how (web
+#   or paper). Neither has a timestamp.
+# * `BallotSlot` is the ballot box. All slots are created, empty, when the
+#   poll opens (one per elector, random UUID keys, no timestamps). Casting a
+#   ballot fills a randomly drawn empty slot in place, so neither keys nor
+#   row order say when, or in which order, a ballot arrived.
+# * Contents are bit masks over the candidates' frozen positions (and a score
+#   for surveys), so the tally is one aggregate query in the database.
+
+
+class SecretPoll(models.Model):
+    """Secret poll (无记名投票): the electorate and ballot box under a project ballot or a satisfaction survey."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        TALLIED = "tallied", _("Counted")
+        CERTIFIED = "certified", _("Certified")
+
+    TRANSITIONS = {
+        State.DRAFT: (State.OPEN,),
+        State.OPEN: (State.CLOSED,),
+        State.CLOSED: (State.TALLIED,),
+        State.TALLIED: (State.TALLIED, State.CERTIFIED),
+        State.CERTIFIED: (),
+    }
+
+    class Purpose(models.TextChoices):
+        PROJECT_BALLOT = "project_ballot", _("Livelihood-project ballot")
+        SURVEY = "survey", _("Satisfaction survey")
+
+    MAX_OPTIONS = 62  # positions in a signed 64-bit mask
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT, related_name="polls")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    opens_at = models.DateTimeField(_("voting opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    electorate_size = models.PositiveIntegerField(_("electorate"), default=0, editable=False)
+    seated_count = models.PositiveIntegerField(
+        _("seated deputies"), default=0, editable=False,
+        help_text=_("Deputies holding a seat in the body when the poll opened."),
+    )
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("secret poll")
+        verbose_name_plural = _("secret polls")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(opens_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="poll_closes_after_opening",
+                violation_error_message=_("Voting closes after it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Elector(models.Model):
+    """One person on a poll's frozen electorate (投票人名单)."""
+
+    poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="electors")
+    person = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("elector")
+        verbose_name_plural = _("electors")
+        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll")]
+
+
+class VoteRecord(models.Model):
+    """That an elector has voted, and how. One per elector: the database refuses a second."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        PAPER = "paper", _("Paper")
+
+    elector = models.OneToOneField(Elector, on_delete=models.CASCADE, related_name="vote_record")
+    poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="vote_records")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("vote record")
+        verbose_name_plural = _("vote records")
+
+
+class BallotSlot(models.Model):
+    """A place in the ballot box (票箱). Made empty at opening; a cast ballot fills one drawn at random."""
+
+    class Status(models.TextChoices):
+        EMPTY = "empty", _("Empty")
+        VALID = "valid", _("Valid")
+        BLANK = "blank", _("Blank")
+        INVALID = "invalid", _("Invalid")
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="slots")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.EMPTY)
+    receipt = models.CharField(max_length=16, null=True, blank=True)
+    approvals = models.BigIntegerField(default=0)
+    rejections = models.BigIntegerField(default=0)
+    abstentions = models.BigIntegerField(default=0)
+    score = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        indexes = [models.Index(fields=["poll", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                                   name="slot_score_0_to_100"),
+            models.CheckConstraint(
+                condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="empty") | Q(approvals=0, rejections=0, abstentions=0, score__isnull=True,
+                                                 receipt__isnull=True),
+                name="slot_empty_is_empty",
+            ),
+        ]

@@ -187,6 +187,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {
     "close-mandates-of-ended-terms": {"task": "deputies.tasks.close_mandates_of_ended_terms", "schedule": 3600 * 6},
+    "close-due-ballots": {"task": "projects.tasks.close_due_ballots", "schedule": 60},
+    "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
 }
 
 CACHES = {

@@ -1,0 +1,263 @@
+"""Livelihood projects (民生实事项目) and the deputies' ballots on them (代表票决).
+
+"Residents propose, deputies decide, the government implements, the congress supervises."
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
+
+
+class Category(models.Model):
+    """A project category (transport, elderly care, parking, ...). Configurable by staff."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("project category")
+        verbose_name_plural = _("project categories")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(models.Model):
+    """A livelihood project (民生实事项目): from a resident's proposal to its evaluation."""
+
+    class State(models.TextChoices):
+        SOLICITED = "solicited", _("Solicited")
+        APPRAISAL = "appraisal", _("Under appraisal")
+        CANDIDATE = "candidate", _("Candidate")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
+        ON_BALLOT = "on_ballot", _("On ballot")
+        SELECTED = "selected", _("Selected")
+        NOT_SELECTED = "not_selected", _("Not selected")
+        IMPLEMENTATION = "implementation", _("In implementation")
+        COMPLETED = "completed", _("Completed")
+        EVALUATED = "evaluated", _("Evaluated")
+
+    # The pipeline. A move not listed here is refused.
+    TRANSITIONS = {
+        State.SOLICITED: (State.APPRAISAL, State.NOT_ADOPTED),
+        State.APPRAISAL: (State.CANDIDATE, State.NOT_ADOPTED),
+        State.CANDIDATE: (State.ON_BALLOT, State.NOT_ADOPTED, State.APPRAISAL),
+        State.ON_BALLOT: (State.SELECTED, State.NOT_SELECTED, State.CANDIDATE),
+        State.SELECTED: (State.IMPLEMENTATION,),
+        State.IMPLEMENTATION: (State.COMPLETED,),
+        State.COMPLETED: (State.EVALUATED,),
+        State.NOT_ADOPTED: (),
+        State.NOT_SELECTED: (),
+        State.EVALUATED: (),
+    }
+    NEEDS_REASON = (State.NOT_ADOPTED,)
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online (public form)")
+        STATION = "station", _("Liaison station")
+        RECEPTION = "reception", _("Reception day")
+        VISIT = "visit", _("Deputy visit")
+        OPINION = "opinion", _("Resident opinion")
+        STAFF = "staff", _("Congress office")
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT, related_name="projects")
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=120)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="projects")
+    description = models.TextField(_("description"))
+    estimated_budget = models.DecimalField(_("estimated budget (10,000 yuan)"), max_digits=12, decimal_places=2,
+                                           null=True, blank=True)
+    responsible_unit = models.CharField(_("responsible unit"), max_length=120, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True,
+                                     help_text=_("Which station, reception day or visit; or the resident opinion's reference."))
+    proposer_name = models.CharField(_("proposer"), max_length=50, blank=True)
+    proposer_contact = models.CharField(_("proposer's contact"), max_length=50, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SOLICITED)
+    state_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # implementation
+    budget = models.DecimalField(_("budget (10,000 yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("livelihood project")
+        verbose_name_plural = _("livelihood projects")
+        ordering = ["-year", "body", "title"]
+        indexes = [models.Index(fields=["body", "year", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="project_progress_at_most_100"),
+            models.CheckConstraint(condition=~Q(state="not_adopted") | ~Q(state_reason=""),
+                                   name="project_not_adopted_has_reason",
+                                   violation_error_message=_("A project that is not adopted needs a reason.")),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="project_year_plausible"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectTransition(models.Model):
+    """One move of a project through the pipeline, with who and when."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=16, choices=Project.State.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=Project.State.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("project state change")
+        verbose_name_plural = _("project state changes")
+        ordering = ["at", "id"]
+
+
+class Ballot(models.Model):
+    """A deputies' ballot on livelihood projects (民生实事项目票决). Its rules are fixed when it opens."""
+
+    class Method(models.TextChoices):
+        APPROVE_UP_TO = "approve", _("Approve up to N")
+        FOR_AGAINST = "for_against", _("For / against / abstain on each")
+
+    class Threshold(models.TextChoices):
+        NONE = "none", _("None")
+        HALF_OF_CAST = "half_cast", _("More than half of the ballots cast")
+        HALF_OF_SEATED = "half_seated", _("More than half of all seated deputies")
+
+    class TieRule(models.TextChoices):
+        INCLUDE_ALL = "include_all", _("Include all projects tied at the cut-off")
+        STAFF_BREAK = "staff_break", _("Staff break the tie with a recorded reason")
+
+    class TallyState(models.TextChoices):
+        NONE = "", _("Not counted")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Counting")
+        DONE = "done", _("Counted")
+        FAILED = "failed", _("Failed")
+
+    poll = models.OneToOneField(SecretPoll, on_delete=models.PROTECT, related_name="project_ballot")
+    session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="project_ballots")
+    year = models.PositiveSmallIntegerField(_("year"))
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices, default=Method.APPROVE_UP_TO)
+    max_choices = models.PositiveSmallIntegerField(_("at most N choices"), null=True, blank=True,
+                                                   help_text=_("For 'approve up to N': how many projects a deputy may select."))
+    seats = models.PositiveSmallIntegerField(_("projects to adopt"))
+    threshold = models.CharField(_("threshold"), max_length=12, choices=Threshold.choices, default=Threshold.NONE)
+    tie_rule = models.CharField(_("ties at the cut-off"), max_length=12, choices=TieRule.choices,
+                                default=TieRule.INCLUDE_ALL)
+    fixed_attendees_vote = models.BooleanField(_("fixed attendees vote"), default=False, editable=False)
+    tally_state = models.CharField(_("count"), max_length=8, choices=TallyState.choices, default="", blank=True)
+    tally_error = models.CharField(max_length=300, blank=True)
+    tie_break_reason = models.CharField(_("tie-break reason"), max_length=300, blank=True)
+
+    objects = scoped_queryset("poll__body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("project ballot")
+        verbose_name_plural = _("project ballots")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_seats_positive"),
+            models.CheckConstraint(
+                condition=~Q(method="approve") | Q(max_choices__gte=1),
+                name="ballot_approve_has_max_choices",
+                violation_error_message=_("An 'approve up to N' ballot needs N."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.poll.title
+
+    @property
+    def body(self) -> CongressBody:
+        return self.poll.body
+
+
+class BallotCandidate(models.Model):
+    """A project on a ballot, at a fixed position (the bit it occupies in every ballot)."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="candidates")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ballot_entries")
+    position = models.PositiveSmallIntegerField()
+    votes_for = models.PositiveIntegerField(_("for / approvals"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(_("abstain"), null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    adopted = models.BooleanField(_("adopted"), null=True, blank=True)
+    reason = models.CharField(_("why"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate project")
+        verbose_name_plural = _("candidate projects")
+        ordering = ["ballot", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="candidate_position_unique"),
+            models.UniqueConstraint(fields=["ballot", "project"], name="candidate_project_once"),
+            models.CheckConstraint(condition=Q(position__lt=SecretPoll.MAX_OPTIONS), name="candidate_position_fits_mask"),
+        ]
+
+
+class TallyResult(models.Model):
+    """The stored count of a ballot, with a checksum of its canonical form. Recounting gives the same row."""
+
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="result")
+    data = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    counted_at = models.DateTimeField(auto_now=True)
+    certified_at = models.DateTimeField(null=True, blank=True)
+    certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("ballot result")
+        verbose_name_plural = _("ballot results")
+
+
+class Milestone(models.Model):
+    """A dated milestone of a project in implementation."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=120)
+    due_date = models.DateField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "id"]
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.done_on is None and self.due_date < day
+
+
+class ProgressReport(models.Model):
+    """A dated progress report on a project in implementation."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports")
+    date = models.DateField(_("date"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"))
+    text = models.TextField(_("report"))
+    attachment = models.FileField(_("attachment"), upload_to="progress/%Y/", blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-date", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_at_most_100")]

@@ -11,7 +11,7 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args, env_extra=None, drop=("DEBUG", "SECRET_KEY", "PYTEST_VERSION", "DATABASE_URL", "REDIS_URL")):
+def run_manage(*args, env_extra=None, drop=("DEBUG", "SECRET_KEY", "PYTEST_VERSION", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")):
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,

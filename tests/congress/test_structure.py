@@ -41,7 +41,7 @@ def test_database_refuses_parentless_district():
 
 def test_subdistrict_has_no_peoples_congress():
     sub = factories.subdistrict()
-    with pytest.raises(ValidationError, match="deliberation"):
+    with pytest.raises(ValidationError, match="议事代表会议"):
         services.body_create(name="x", kind=CongressBody.Kind.TOWNSHIP_CONGRESS, division=sub)
 
 
@@ -80,14 +80,14 @@ def test_term_defaults_to_five_years_and_refuses_other_lengths():
     body = factories.BodyFactory()
     term = services.term_create(body=body, number=1, start_date=datetime.date(2024, 1, 10))
     assert term.end_date == datetime.date(2029, 1, 9)
-    with pytest.raises(ValidationError, match="five years"):
+    with pytest.raises(ValidationError, match="五年"):
         services.term_create(body=body, number=2, start_date=datetime.date(2030, 1, 1), end_date=datetime.date(2032, 1, 1))
 
 
 def test_terms_do_not_overlap_and_are_numbered_once():
     body = factories.BodyFactory()
     services.term_create(body=body, number=1, start_date=datetime.date(2019, 1, 1))
-    with pytest.raises(ValidationError, match="overlaps"):
+    with pytest.raises(ValidationError, match="重叠"):
         services.term_create(body=body, number=2, start_date=datetime.date(2021, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         Term.objects.create(body=body, number=1, start_date=datetime.date(2030, 1, 1), end_date=datetime.date(2035, 1, 1))

@@ -15,7 +15,7 @@ HEADER = ["姓名", "性别", "出生日期", "民族", "国籍", "学历", "职
 def row(area, name="张三", **over):
     data = {
         "name": name, "gender": "女", "dob": "1985-03-02", "eth": "汉族", "nat": "CN", "edu": "bachelor",
-        "sector": "resident", "aff": "masses", "phone": "13900000000", "cw": "是", "area": area.code,
+        "sector": "resident", "aff": "masses", "phone": "13900000000", "cw": "是", "code": area.code,
         "since": "2015-01-01", "role": "deliberation_deputy", "start": "2024-02-01",
     }
     data.update(over)
@@ -78,7 +78,7 @@ def test_bad_rows_import_nothing_and_every_bad_row_is_listed(staff_client, sub_b
         row(outside, name="外区"),
         row(area, name="", gender="未知"),
         row(area, name="好人"),  # duplicate of line 2
-        row(area, name="无区", area="999999999999"),
+        row(area, name="无区", code="999999999999"),
     ]
     resp = upload(staff_client, body, term, csv_bytes(rows), "roster.csv")
     assert resp.status_code == 422

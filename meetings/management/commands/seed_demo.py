@@ -6,6 +6,7 @@ from django.db import transaction
 from congress import demo as congress_demo
 from congress.models import Division
 from deputies import demo as deputies_demo
+from projects import demo as projects_demo
 
 LOGINS = [
     ("city", "municipal staff (sees the whole city)"),
@@ -25,8 +26,9 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 congress = congress_demo.seed()
-                deputies_demo.seed(congress)
-            self.stdout.write(self.style.SUCCESS("Demo district loaded."))
+                deputies = deputies_demo.seed(congress)
+                projects_demo.seed(congress, deputies)
+            self.stdout.write(self.style.SUCCESS("Demo district loaded, with an open project ballot in 江南街道."))
         self.stdout.write(f"Demo logins (password for all: {congress_demo.DEMO_PASSWORD}):")
         for username, what in LOGINS:
             self.stdout.write(f"  {username:<10} {what}")

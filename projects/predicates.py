@@ -1,0 +1,35 @@
+"""Who may do what with projects and ballots. Views, templates and the admin ask these."""
+
+from congress.models import Elector, SecretPoll, VoteRecord
+from congress.predicates import can_manage_body
+
+
+def person_of(user):
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
+def can_vote(user, ballot) -> bool:
+    """On the frozen electorate, not yet voted, and the voting window is open."""
+    from congress.polls import voting_window_open
+
+    person = person_of(user)
+    if person is None or not voting_window_open(ballot.poll):
+        return False
+    elector = Elector.objects.filter(poll=ballot.poll, person=person).first()
+    return elector is not None and not VoteRecord.objects.filter(elector=elector).exists()
+
+
+def has_voted(user, ballot) -> bool:
+    person = person_of(user)
+    return person is not None and VoteRecord.objects.filter(poll=ballot.poll, elector__person=person).exists()
+
+
+def can_manage_ballot(user, ballot) -> bool:
+    return can_manage_body(user, ballot.poll.body)
+
+
+def can_see_result(user, ballot) -> bool:
+    """Everyone sees a certified result; staff in scope see it as soon as it is counted."""
+    if ballot.poll.state == SecretPoll.State.CERTIFIED:
+        return True
+    return ballot.poll.state == SecretPoll.State.TALLIED and can_manage_ballot(user, ballot)

@@ -1,0 +1,426 @@
+
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from congress.decorators import staff_required
+from congress.exports import dataset_response
+from congress.models import Division, SecretPoll
+from congress.polls import PollError, reconciliation
+from projects import forms as pforms
+from projects import predicates, selectors, services
+from projects.models import Ballot, Category, Project
+
+
+def _errors(request, exc: ValidationError):
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+# --- public -------------------------------------------------------------------------
+
+def propose(request):
+    """Residents propose a livelihood project: no login, rate-limited, minimal personal data."""
+    form = pforms.PublicProposalForm(request.POST or None)
+    if request.method == "POST":
+        if is_ratelimited(request, group="public-proposal", key="ip", rate=settings.PUBLIC_FORM_RATE,
+                          method="POST", increment=True):
+            return render(request, "projects/propose.html", {"form": form, "limited": True}, status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            services.project_propose(
+                body=d["body"], year=timezone.localdate().year + 1, title=d["title"], category=d["category"],
+                description=d["description"], source=Project.Source.ONLINE, proposer_name=d["proposer_name"],
+                proposer_contact=d["proposer_contact"],
+            )
+            return redirect("projects:propose_thanks")
+        return render(request, "projects/propose.html", {"form": form}, status=422)
+    return render(request, "projects/propose.html", {"form": form})
+
+
+def propose_thanks(request):
+    return render(request, "projects/propose_thanks.html")
+
+
+def result(request, pk):
+    ballot = selectors.ballot_with_candidates(pk)
+    if not predicates.can_see_result(request.user, ballot):
+        raise Http404
+    context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result,
+               "rec": ballot.result.data["reconciliation"], "can_manage": predicates.can_manage_ballot(request.user, ballot)}
+    return render(request, "projects/result.html", context)
+
+
+def result_print(request, pk):
+    ballot = selectors.ballot_with_candidates(pk)
+    if not predicates.can_see_result(request.user, ballot):
+        raise Http404
+    return render(request, "projects/result_print.html", {
+        "ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result,
+        "rec": ballot.result.data["reconciliation"], "printed_at": timezone.localtime(),
+    })
+
+
+def result_export(request, pk, fmt):
+    ballot = selectors.ballot_with_candidates(pk)
+    if not predicates.can_see_result(request.user, ballot):
+        raise Http404
+    return dataset_response(selectors.result_dataset(ballot), f"ballot-{ballot.pk}-result", fmt)
+
+
+# --- deputies ---------------------------------------------------------------------
+
+@login_required
+def my_ballots(request):
+    person = predicates.person_of(request.user)
+    return render(request, "projects/my_ballots.html", {
+        "ballots": selectors.ballots_for_deputy(person), "announced": selectors.announced_ballots(person)[:10],
+    })
+
+
+@login_required
+def vote(request, pk):
+    ballot = get_object_or_404(Ballot.objects.select_related("poll__body"), pk=pk)
+    person = predicates.person_of(request.user)
+    if person is None or not ballot.poll.electors.filter(person=person).exists():
+        raise Http404
+    if predicates.has_voted(request.user, ballot):
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True})
+    if not predicates.can_vote(request.user, ballot):
+        return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+    ballot = selectors.ballot_with_candidates(pk)
+    Form = pforms.vote_form_class(ballot)
+    form = Form(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                receipt = services.ballot_vote(ballot=ballot, person=person, choices=form.choices())
+            except PollError as exc:
+                if predicates.has_voted(request.user, ballot):
+                    return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+                form.add_error(None, exc.messages[0])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                # The receipt is shown here and nowhere else: never stored beside the account
+                # (no session, no message, no redirect carrying it).
+                return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
+        return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
+    return render(request, "projects/vote.html", {"ballot": ballot, "form": form})
+
+
+# --- staff: projects ---------------------------------------------------------------
+
+@staff_required
+def project_list(request):
+    params = request.GET
+    qs = selectors.project_list(request.user, params)
+    return render(request, "projects/project_list.html", {
+        "projects": qs[:500], "total": qs.count(), "params": params,
+        "states": Project.State.choices, "categories": Category.objects.all(),
+        "levels": [(Division.Level.DISTRICT, Division.Level.DISTRICT.label), (Division.Level.TOWN, _("Town/township")),
+                   (Division.Level.SUBDISTRICT, Division.Level.SUBDISTRICT.label)],
+        "bodies": pforms.StaffProjectForm(user=request.user).fields["body"].queryset,
+    })
+
+
+@staff_required
+def project_new(request):
+    form = pforms.StaffProjectForm(request.POST or None, user=request.user,
+                                   initial={"year": timezone.localdate().year + 1, "source": Project.Source.STAFF})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS}
+        project = services.project_propose(acting_user=request.user, **fields)
+        messages.success(request, _("Project recorded."))
+        return redirect("projects:project", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _project_in_scope(request, pk):
+    return get_object_or_404(Project.objects.in_scope(request.user).select_related("body__division", "category"), pk=pk)
+
+
+@staff_required
+def project_detail(request, pk):
+    project = _project_in_scope(request, pk)
+    return render(request, "projects/project_detail.html", {
+        "project": project, **selectors.project_chain(project),
+        "move_form": pforms.ProjectMoveForm(), "milestone_form": pforms.MilestoneForm(),
+        "progress_form": pforms.ProgressForm(initial={"date": timezone.localdate()}),
+        "today": timezone.localdate(),
+    })
+
+
+@staff_required
+@require_POST
+def project_move(request, pk):
+    project = _project_in_scope(request, pk)
+    form = pforms.ProjectMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_move(project=project, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"],
+                                  acting_user=request.user)
+            messages.success(request, _("Project moved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("projects:project", pk=project.pk)
+
+
+@staff_required
+@require_POST
+def project_milestone(request, pk):
+    project = _project_in_scope(request, pk)
+    form = pforms.MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.milestone_add(project=project, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("Milestone added."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Give the milestone a title and a due date."))
+    return redirect("projects:project", pk=project.pk)
+
+
+@staff_required
+@require_POST
+def project_milestone_done(request, pk, mid):
+    project = _project_in_scope(request, pk)
+    milestone = get_object_or_404(project.milestones, pk=mid)
+    services.milestone_done(milestone=milestone, done_on=timezone.localdate(), acting_user=request.user)
+    return redirect("projects:project", pk=project.pk)
+
+
+@staff_required
+@require_POST
+def project_progress(request, pk):
+    project = _project_in_scope(request, pk)
+    form = pforms.ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.progress_report(project=project, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("Progress recorded."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("projects:project", pk=project.pk)
+
+
+# --- staff: ballots ----------------------------------------------------------------
+
+def _ballot_in_scope(request, pk):
+    try:
+        return selectors.ballot_with_candidates(pk, Ballot.objects.in_scope(request.user))
+    except Ballot.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@staff_required
+def ballot_list(request):
+    ballots = Ballot.objects.in_scope(request.user).select_related("poll__body__division").order_by("-year", "-pk")
+    return render(request, "projects/ballot_list.html", {"ballots": ballots})
+
+
+@staff_required
+def ballot_new(request):
+    form = pforms.BallotForm(request.POST or None, user=request.user, initial={"year": timezone.localdate().year,
+                                                                             "seats": 10, "max_choices": 10})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            ballot = services.ballot_create(
+                body=d["body"], title=d["title"], year=d["year"], seats=d["seats"], method=d["method"],
+                max_choices=d["max_choices"], threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
+                opens_at=d["opens_at"], closes_at=d["closes_at"], acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            return redirect("projects:ballot", pk=ballot.pk)
+    return render(request, "projects/ballot_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@staff_required
+def ballot_detail(request, pk):
+    ballot = _ballot_in_scope(request, pk)
+    state = ballot.poll.state
+    context = {"ballot": ballot, "poll": ballot.poll, "rec": reconciliation(ballot.poll)}
+    if state == SecretPoll.State.DRAFT:
+        context["rules_form"] = pforms.BallotForm(instance=ballot, user=request.user)
+        context["candidates_form"] = pforms.CandidatesForm(
+            ballot=ballot, initial={"projects": [c.project_id for c in ballot.candidates.all()]})
+    if state in (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED) and hasattr(ballot, "result"):
+        context["rows"] = selectors.result_rows(ballot)
+        if ballot.result.data.get("tied") and not ballot.result.data.get("tie_break"):
+            context["tie_form"] = pforms.TieBreakForm(ballot=ballot)
+    context["refresh"] = ballot.tally_state in (Ballot.TallyState.QUEUED, Ballot.TallyState.RUNNING)
+    return render(request, "projects/ballot_detail.html", context)
+
+
+def _ballot_action(request, pk, action):
+    ballot = _ballot_in_scope(request, pk)
+    try:
+        with transaction.atomic():
+            action(ballot)
+    except ValidationError as exc:
+        _errors(request, exc)
+    except Exception as exc:  # the broker is down: say so, keep the ballot as it was  # noqa: BLE001
+        if exc.__class__.__module__.startswith(("kombu", "redis", "celery", "amqp")):
+            messages.error(request, _("The task queue is not reachable. Nothing was changed; try again in a moment."))
+        else:
+            raise
+    return redirect("projects:ballot", pk=ballot.pk)
+
+
+@staff_required
+@require_POST
+def ballot_rules(request, pk):
+    ballot = _ballot_in_scope(request, pk)
+    form = pforms.BallotForm(request.POST, instance=Ballot.objects.get(pk=ballot.pk), user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.ballot_update_rules(ballot=ballot, acting_user=request.user, title=d["title"], year=d["year"],
+                                         method=d["method"], max_choices=d["max_choices"], seats=d["seats"],
+                                         threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
+                                         opens_at=d["opens_at"], closes_at=d["closes_at"])
+            messages.success(request, _("Rules saved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for field, errs in form.errors.items():
+            for e in errs:
+                messages.error(request, f"{form.fields[field].label}: {e}" if field in form.fields else e)
+    return redirect("projects:ballot", pk=ballot.pk)
+
+
+@staff_required
+@require_POST
+def ballot_candidates(request, pk):
+    ballot = _ballot_in_scope(request, pk)
+    form = pforms.CandidatesForm(request.POST, ballot=ballot)
+    if form.is_valid():
+        try:
+            services.ballot_set_candidates(ballot=ballot, projects=list(form.cleaned_data["projects"]),
+                                           acting_user=request.user)
+            messages.success(request, _("Candidates saved."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Choose the candidate projects."))
+    return redirect("projects:ballot", pk=ballot.pk)
+
+
+@staff_required
+@require_POST
+def ballot_open(request, pk):
+    return _ballot_action(request, pk, lambda b: services.ballot_open(ballot=b, acting_user=request.user))
+
+
+@staff_required
+@require_POST
+def ballot_close(request, pk):
+    return _ballot_action(request, pk, lambda b: services.ballot_close(ballot=b, acting_user=request.user))
+
+
+@staff_required
+@require_POST
+def ballot_recount(request, pk):
+    def recount(b):
+        if b.poll.state not in (SecretPoll.State.CLOSED, SecretPoll.State.TALLIED):
+            raise ValidationError(_("Only a closed, uncertified ballot can be counted again."))
+        from projects.tasks import tally_ballot
+
+        Ballot.objects.filter(pk=b.pk).update(tally_state=Ballot.TallyState.QUEUED)
+        transaction.on_commit(lambda: tally_ballot.delay(b.pk))
+
+    return _ballot_action(request, pk, recount)
+
+
+@staff_required
+@require_POST
+def ballot_tie(request, pk):
+    ballot = _ballot_in_scope(request, pk)
+    form = pforms.TieBreakForm(request.POST, ballot=ballot)
+    if form.is_valid():
+        try:
+            services.ballot_break_tie(ballot=ballot, candidate_ids=form.cleaned_data["candidates"],
+                                      reason=form.cleaned_data["reason"], acting_user=request.user)
+            messages.success(request, _("Tie broken."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Choose the projects to adopt and record the reason."))
+    return redirect("projects:ballot", pk=ballot.pk)
+
+
+@staff_required
+@require_POST
+def ballot_certify(request, pk):
+    return _ballot_action(request, pk, lambda b: services.ballot_certify(ballot=b, acting_user=request.user))
+
+
+@staff_required
+def ballot_paper(request, pk):
+    """Tellers: mark who was issued a paper ballot; enter paper ballots one by one."""
+    ballot = _ballot_in_scope(request, pk)
+    if ballot.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
+        messages.error(request, _("Paper ballots are handled while the ballot is open or closed and not yet counted."))
+        return redirect("projects:ballot", pk=ballot.pk)
+    voters_form = pforms.PaperVotersForm(ballot=ballot)
+    status_form = pforms.PaperStatusForm()
+    Form = pforms.vote_form_class(ballot)
+    choice_form = Form()
+    status = 200
+    if request.method == "POST" and request.POST.get("what") == "voters":
+        voters_form = pforms.PaperVotersForm(request.POST, ballot=ballot)
+        if voters_form.is_valid():
+            try:
+                n = services.polls.poll_mark_paper_voters(
+                    poll=ballot.poll, people=[e.person for e in voters_form.cleaned_data["electors"]],
+                    acting_user=request.user)
+                messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
+                return redirect("projects:ballot_paper", pk=ballot.pk)
+            except ValidationError as exc:
+                voters_form.add_error(None, exc.messages[0])
+        status = 422
+    elif request.method == "POST" and request.POST.get("what") == "ballot":
+        status_form = pforms.PaperStatusForm(request.POST)
+        choice_form = Form(request.POST)
+        if status_form.is_valid():
+            st = status_form.cleaned_data["status"]
+            try:
+                if st == "valid":
+                    if not choice_form.is_valid():
+                        raise ValidationError(_("Record the choices on the paper ballot."))
+                    services.ballot_enter_paper(ballot=ballot, status=st, choices=choice_form.choices(),
+                                                acting_user=request.user)
+                else:
+                    services.ballot_enter_paper(ballot=ballot, status=st, acting_user=request.user)
+                messages.success(request, _("Paper ballot entered."))
+                return redirect("projects:ballot_paper", pk=ballot.pk)
+            except ValidationError as exc:
+                status_form.add_error(None, exc.messages[0])
+        status = 422
+    return render(request, "projects/ballot_paper.html", {
+        "ballot": ballot, "voters_form": voters_form, "status_form": status_form, "choice_form": choice_form,
+        "rec": reconciliation(ballot.poll),
+    }, status=status)
+
+
