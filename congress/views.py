@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from congress.predicates import is_scoped_staff
@@ -15,3 +16,8 @@ def home(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def healthz(request):
+    """Liveness probe for the load balancer; touches neither the database nor the queue."""
+    return HttpResponse("ok", content_type="text/plain")

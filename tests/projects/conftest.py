@@ -10,7 +10,7 @@ from tests import factories
 
 
 def make_candidates(body, n, year=2027):
-    cat = Category.objects.first()
+    cat = Category.objects.get_or_create(name="停车设施")[0]
     out = []
     for i in range(n):
         p = services.project_propose(body=body, year=year, title=f"项目{i + 1}", category=cat,

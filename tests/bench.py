@@ -1,0 +1,281 @@
+"""`make bench`: speed figures, printed as JSON lines.
+
+* web ballots cast per second under concurrent load, through gunicorn on
+  PostgreSQL, next to a bare Django view (/healthz) served by the same server
+  in the same run;
+* tally seconds for 10,000 and 100,000 ballots (counted in the database).
+
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/renda_bench,
+created if missing). Sends traffic only to 127.0.0.1, bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/renda_bench"
+VOTERS = int(os.environ.get("BENCH_VOTERS", "600"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+
+
+def emit(**fields):
+    print(json.dumps(fields, ensure_ascii=False), flush=True)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    u = urlparse(url)
+    name = u.path.lstrip("/")
+    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
+                            password=u.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as c:
+        c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if c.fetchone():
+            c.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def setup_django(env):
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def make_election(n_voters: int, n_candidates: int = 15):
+    from django.utils import timezone
+
+    from congress import services as cs
+    from congress.models import Division
+    from deputies.models import Mandate, Person
+    from projects import services
+    from projects.models import Category, Project
+
+    city = cs.division_create(code="B500000", name="基准市", level=Division.Level.MUNICIPALITY)
+    dist = cs.division_create(code="B500001", name="基准区", level=Division.Level.DISTRICT, parent=city)
+    sub = cs.division_create(code="B500001001", name="基准街道", level=Division.Level.SUBDISTRICT, parent=dist)
+    body = cs.body_create(name="基准区人民代表大会", kind="district_congress", division=dist, seats=n_voters)
+    term = cs.term_create(body=body, number=1, start_date=datetime.date(2024, 1, 10))
+    people = Person.objects.bulk_create([
+        Person(name=f"代表{i}", gender="F", date_of_birth=datetime.date(1980, 1, 1), education="bachelor",
+               sector="resident", affiliation="masses", area=sub, in_area_since=datetime.date(2010, 1, 1))
+        for i in range(n_voters)
+    ])
+    Mandate.objects.bulk_create([Mandate(person=p, term=term, role="deputy", start_date=term.start_date) for p in people])
+    cat = Category.objects.get_or_create(name="停车设施")[0]
+    projects = []
+    for i in range(n_candidates):
+        p = services.project_propose(body=body, year=2027, title=f"项目{i}", category=cat, description="基准",
+                                     source=Project.Source.STAFF)
+        services.project_move(project=p, to="appraisal")
+        projects.append(services.project_move(project=p, to="candidate"))
+    now = timezone.now()
+    ballot = services.ballot_create(body=body, title="基准票决", year=2027, seats=10, max_choices=10,
+                                    opens_at=now - datetime.timedelta(minutes=5), closes_at=now + datetime.timedelta(hours=2))
+    services.ballot_set_candidates(ballot=ballot, projects=projects)
+    services.ballot_open(ballot=ballot)
+    return ballot, people
+
+
+def sessions_for(people):
+    """One signed-in session per deputy, made directly (sign-in speed is not what is measured)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from congress.models import User
+    from deputies.models import Person
+
+    pw = make_password(None)
+    users = User.objects.bulk_create([User(username=f"bench{p.pk}", password=pw) for p in people])
+    for p, u in zip(people, users, strict=True):
+        p.user = u
+    Person.objects.bulk_update(people, ["user"])
+    keys = []
+    for u in users:
+        s = SessionStore()
+        s[SESSION_KEY] = str(u.pk)
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        s.create()
+        keys.append(s.session_key)
+    return keys
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port, method, path, headers=None, body=None, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, resp.getheader("Set-Cookie") or "", data
+    finally:
+        conn.close()
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def load(fn, items, concurrency):
+    latencies, errors = [], 0
+    start = time.perf_counter()
+
+    def one(item):
+        t = time.perf_counter()
+        ok = fn(item)
+        return ok, time.perf_counter() - t
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        for ok, dt in pool.map(one, items):
+            latencies.append(dt)
+            errors += 0 if ok else 1
+    elapsed = time.perf_counter() - start
+    return {
+        "requests": len(items), "errors": errors, "seconds": round(elapsed, 3),
+        "per_second": round(len(items) / elapsed, 1),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p95_ms": round(1000 * percentile(latencies, 95), 1),
+        "p99_ms": round(1000 * percentile(latencies, 99), 1),
+    }
+
+
+def bench_web(env):
+    from congress.models import BallotSlot, VoteRecord
+
+    ballot, people = make_election(VOTERS)
+    keys = sessions_for(people)
+    cand_ids = list(ballot.candidates.values_list("pk", flat=True))
+    port = free_port()
+    server_env = {**os.environ, **env, "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
+                  "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0", "AXES_ENABLED": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "congress.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(WORKERS), "--log-level", "warning"], cwd=ROOT, env=server_env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        # CSRF tokens: one GET of the vote page per deputy (not timed)
+        forms = []
+        path = f"/ballots/{ballot.pk}/vote/"
+        for key in keys:
+            status, cookie, body = request(port, "GET", path, {"Cookie": f"sessionid={key}"})
+            m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+            c = re.search(r"csrftoken=([^;]+)", cookie)
+            if status != 200 or not m or not c:
+                raise SystemExit(f"bench: vote page answered {status}")
+            forms.append((key, m.group(1).decode(), c.group(1)))
+
+        def bare(_i):
+            return request(port, "GET", "/healthz")[0] == 200
+
+        def cast(item):
+            key, token, csrf = item
+            chosen = random.sample(cand_ids, 10)
+            body = "&".join([f"csrfmiddlewaretoken={token}"] + [f"approve={c}" for c in chosen])
+            status, _c, data = request(port, "POST", path, {
+                "Cookie": f"sessionid={key}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{port}{path}"}, body.encode())
+            return status == 200 and b'id="receipt"' in data
+
+        emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(forms)), CONCURRENCY))
+        result = load(cast, forms, CONCURRENCY)
+        emit(bench="web_ballots", concurrency=CONCURRENCY, workers=WORKERS, **result,
+             ballots_stored=BallotSlot.objects.filter(poll=ballot.poll).exclude(status="empty").count(),
+             voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+
+
+def bench_tally(n: int, n_candidates: int = 15):
+    from congress.models import BallotSlot, SecretPoll
+    from projects import services
+    from projects.models import Ballot, BallotCandidate, Category, Project
+
+    body = Ballot.objects.first().poll.body
+    cat = Category.objects.first()
+    poll = SecretPoll.objects.create(body=body, purpose="project_ballot", title=f"tally {n}", state="closed",
+                                     electorate_size=n, seated_count=n)
+    ballot = Ballot.objects.create(poll=poll, year=2027, seats=10, max_choices=10)
+    projects = Project.objects.bulk_create([
+        Project(body=body, year=2027, title=f"T{n}-{i}", category=cat, description="x", source="staff", state="on_ballot")
+        for i in range(n_candidates)
+    ])
+    BallotCandidate.objects.bulk_create([BallotCandidate(ballot=ballot, project=p, position=i) for i, p in enumerate(projects)])
+    rng = random.Random(n)
+    batch = []
+    for _ in range(n):
+        mask = 0
+        for pos in rng.sample(range(n_candidates), rng.randint(0, 10)):
+            mask |= 1 << pos
+        batch.append(BallotSlot(id=uuid.UUID(int=rng.getrandbits(128), version=4), poll=poll,
+                                status="valid" if mask else "blank", approvals=mask,
+                                receipt=f"{secrets.token_hex(5).upper()}"))
+    BallotSlot.objects.bulk_create(batch, batch_size=5000)
+    t = time.perf_counter()
+    result = services.ballot_tally(ballot_id=ballot.pk)
+    seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    again = services.ballot_tally(ballot_id=ballot.pk)
+    emit(bench="tally", ballots=n, candidates=n_candidates, seconds=round(seconds, 3),
+         recount_seconds=round(time.perf_counter() - t, 3), same_checksum=again.checksum == result.checksum)
+
+
+def main():
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if not url.startswith("postgres"):
+        raise SystemExit("make bench needs PostgreSQL: set DATABASE_URL=postgres://...")
+    ensure_database(url)
+    env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0",
+           "DJANGO_SETTINGS_MODULE": "congress.settings"}
+    env.pop("REDIS_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    setup_django(env)
+    bench_web(env)
+    for n in (10_000, 100_000):
+        bench_tally(n)
+
+
+if __name__ == "__main__":
+    main()

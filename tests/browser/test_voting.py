@@ -1,0 +1,73 @@
+"""A deputy votes on a phone; staff close, count and certify, in Chromium."""
+
+import re
+
+import pytest
+
+from congress.models import BallotSlot, VoteRecord
+from deputies import services as deputy_services
+from tests import factories
+from tests.browser.test_sign_in import sign_in
+from tests.projects.conftest import Election
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_deputy_votes_on_a_phone_and_staff_certify(live_server, phone, desktop):
+    e = Election(deputies=4, candidates=5, seats=2, max_choices=2).open()
+    for i, p in enumerate(e.people):
+        deputy_services.deputy_account_create(person=p, username=f"dep{i}", password="x-Secret-123")
+    staff = factories.staff(e.body.division.parent, username="district")
+    staff.set_password("x-Secret-123")
+    staff.save()
+
+    # a deputy on a phone: too many choices are refused whole
+    sign_in(phone, live_server.url, "dep0", "x-Secret-123")
+    phone.wait_for_url(f"{live_server.url}/me/")
+    phone.goto(f"{live_server.url}/ballots/")
+    phone.click("#open-ballots a")
+    phone.wait_for_selector("#vote-form")
+    boxes = phone.locator("input[name=approve]")
+    assert boxes.count() == 5
+    for i in range(3):
+        boxes.nth(i).check()
+    assert "3" in phone.locator("#chosen-count").inner_text()
+    phone.click("#cast")
+    phone.wait_for_selector("#vote-error, .alert-danger")
+    assert VoteRecord.objects.count() == 0
+    # now a proper ballot
+    boxes = phone.locator("input[name=approve]")
+    for i in range(5):
+        boxes.nth(i).uncheck()
+    boxes.nth(1).check()
+    boxes.nth(3).check()
+    phone.click("#cast")
+    phone.wait_for_selector("#receipt")
+    receipt = phone.locator("#receipt").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", receipt)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # going back and voting again changes nothing
+    phone.goto(f"{live_server.url}/ballots/{e.ballot.pk}/vote/")
+    phone.wait_for_selector("#already-voted")
+    assert VoteRecord.objects.count() == 1
+    assert BallotSlot.objects.exclude(status="empty").count() == 1
+
+    e.approve(e.people[1], 1)
+
+    # staff close, count (the task runs) and certify
+    sign_in(desktop, live_server.url, "district", "x-Secret-123")
+    desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
+    desktop.goto(f"{live_server.url}/staff/ballots/{e.ballot.pk}/")
+    desktop.click("#close-ballot")
+    desktop.wait_for_selector("#certify-ballot")
+    assert desktop.locator(".result-table tbody tr").count() == 5
+    desktop.click("#certify-ballot")
+    desktop.wait_for_selector("#ballot-state")
+    from congress.models import SecretPoll
+
+    assert SecretPoll.objects.get(pk=e.ballot.poll.pk).state == "certified"
+    assert desktop.locator("#ballot-state").inner_text() == str(SecretPoll.State.CERTIFIED.label)
+
+    # the deputy finds their receipt among those counted
+    phone.goto(f"{live_server.url}/ballots/{e.ballot.pk}/result/")
+    assert receipt in phone.locator("#receipts").inner_text()

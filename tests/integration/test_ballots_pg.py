@@ -1,0 +1,108 @@
+"""Ballots on real PostgreSQL, Redis and a Celery worker process."""
+
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from congress.models import BallotSlot, SecretPoll, VoteRecord
+from projects import services
+from projects.models import Ballot
+from projects.tasks import tally_ballot
+from tests.projects.conftest import Election
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_tally_runs_on_the_worker_and_is_idempotent(celery_worker_process):
+    e = Election(deputies=8, candidates=4, seats=2, max_choices=2).open()
+    for i, p in enumerate(e.people):
+        e.approve(p, i % 4, (i + 1) % 4)
+    services.ballot_close(ballot=e.ballot)  # queues the tally on commit (autocommit here)
+    assert wait_for(lambda: Ballot.objects.get(pk=e.ballot.pk).tally_state == "done"), "tally did not finish"
+    ballot = Ballot.objects.select_related("result", "poll").get(pk=e.ballot.pk)
+    assert ballot.poll.state == SecretPoll.State.TALLIED
+    first = ballot.result.checksum
+    assert sum(r["for"] for r in ballot.result.data["candidates"]) == 16
+    # running it again through the queue gives the same stored result
+    assert tally_ballot.delay(e.ballot.pk).get(timeout=60) == first
+    ballot.result.refresh_from_db()
+    assert ballot.result.checksum == first
+
+
+def test_tally_task_refuses_an_open_ballot(celery_worker_process):
+    e = Election().open()
+    result = tally_ballot.delay(e.ballot.pk)
+    with pytest.raises(Exception, match="open|进行"):
+        result.get(timeout=60)
+    assert Ballot.objects.get(pk=e.ballot.pk).tally_state == "failed"
+
+
+def _race(n, target):
+    barrier = threading.Barrier(n)
+    outcomes = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            outcomes.append(("ok", target(i)))
+        except ValidationError as exc:
+            outcomes.append(("refused", exc.messages[0]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def test_concurrent_double_votes_leave_exactly_one_ballot():
+    e = Election(deputies=3, candidates=3).open()
+    person = e.people[0]
+    outcomes = _race(12, lambda i: e.approve(person, i % 3))
+    assert [o for o, _ in outcomes].count("ok") == 1
+    assert len(outcomes) == 12
+    assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 1
+    assert BallotSlot.objects.filter(poll=e.ballot.poll).exclude(status="empty").count() == 1
+
+
+def test_concurrent_voters_each_fill_their_own_slot():
+    e = Election(deputies=16, candidates=3).open()
+    outcomes = _race(16, lambda i: e.approve(e.people[i], i % 3))
+    assert [o for o, _ in outcomes].count("ok") == 16
+    assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 16
+    assert BallotSlot.objects.filter(poll=e.ballot.poll).exclude(status="empty").count() == 16
+    assert len({r for _o, r in outcomes}) == 16  # distinct receipts
+
+
+def test_closing_rewrites_the_box_so_row_versions_do_not_match_voter_transactions():
+    e = Election(deputies=5).open()
+    for p in e.people:
+        e.approve(p, 0)
+    table = BallotSlot._meta.db_table
+    with connection.cursor() as c:
+        c.execute(f'SELECT DISTINCT xmin::text FROM "{table}" WHERE poll_id = %s AND status <> %s', [e.ballot.poll_id, "empty"])
+        before = {r[0] for r in c.fetchall()}
+        c.execute(f'SELECT DISTINCT xmin::text FROM "{VoteRecord._meta.db_table}" WHERE poll_id = %s', [e.ballot.poll_id])
+        voters = {r[0] for r in c.fetchall()}
+    # each ballot was written by its voter's transaction (or the savepoint right next to it)...
+    assert all(any(abs(int(b) - int(v)) <= 2 for v in voters) for b in before)
+    services.ballot_close(ballot=e.ballot)
+    with connection.cursor() as c:
+        c.execute(f'SELECT DISTINCT xmin::text FROM "{table}" WHERE poll_id = %s', [e.ballot.poll_id])
+        after = {r[0] for r in c.fetchall()}
+    assert len(after) == 1 and not (after & voters)  # ...and after closing, none is
