@@ -341,6 +341,10 @@ class SecretPoll(models.Model):
         _("seated deputies"), default=0, editable=False,
         help_text=_("Deputies holding a seat in the body when the poll opened."),
     )
+    # Set when the poll belongs to a meeting: it opens only with quorum, frozen here.
+    requires_quorum = models.BooleanField(_("requires quorum"), default=False, editable=False)
+    quorum_members = models.PositiveIntegerField(_("voting members"), null=True, blank=True, editable=False)
+    quorum_present = models.PositiveIntegerField(_("voting members present"), null=True, blank=True, editable=False)
 
     objects = scoped_queryset("body__division").as_manager()
 
@@ -371,6 +375,9 @@ class Elector(models.Model):
         verbose_name_plural = _("electors")
         constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll")]
 
+    def __str__(self):
+        return f"{self.person} · {self.poll}"
+
 
 class VoteRecord(models.Model):
     """That an elector has voted, and how. One per elector: the database refuses a second."""
@@ -386,6 +393,9 @@ class VoteRecord(models.Model):
     class Meta:
         verbose_name = _("vote record")
         verbose_name_plural = _("vote records")
+
+    def __str__(self):
+        return f"{self.elector} · {self.get_channel_display()}"
 
 
 class BallotSlot(models.Model):
@@ -423,3 +433,6 @@ class BallotSlot(models.Model):
                 name="slot_empty_is_empty",
             ),
         ]
+
+    def __str__(self):
+        return str(_("ballot"))

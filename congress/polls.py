@@ -46,11 +46,40 @@ def lock(poll: SecretPoll) -> SecretPoll:
     return SecretPoll.objects.select_for_update().get(pk=poll.pk)
 
 
+@dataclass(frozen=True)
+class Quorum:
+    """Voting members present out of all voting members: reached with more than half."""
+
+    members: int
+    present: int
+
+    @property
+    def reached(self) -> bool:
+        return self.members > 0 and 2 * self.present > self.members
+
+
 @transaction.atomic
-def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, acting_user=None) -> SecretPoll:
-    """Freeze the electorate and set out one empty slot per elector."""
+def poll_require_quorum(*, poll: SecretPoll) -> None:
+    SecretPoll.objects.filter(pk=poll.pk).update(requires_quorum=True)
+    poll.requires_quorum = True
+
+
+@transaction.atomic
+def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, acting_user=None,
+              quorum: Quorum | None = None) -> SecretPoll:
+    """Freeze the electorate (and the quorum, for a meeting's poll) and set out one empty slot per elector."""
     poll = lock(poll)
     transition(poll, SecretPoll.State.OPEN)
+    if poll.requires_quorum:
+        if quorum is None:
+            raise PollError(_("This poll belongs to a meeting: open it from the meeting's page, where quorum is checked."))
+        if not quorum.reached:
+            raise PollError(
+                _("No quorum: %(present)s of %(members)s voting members are present; more than half must be.")
+                % {"present": quorum.present, "members": quorum.members}
+            )
+    if quorum is not None:
+        poll.quorum_members, poll.quorum_present = quorum.members, quorum.present
     people = list(electors)
     if not people:
         raise PollError(_("Nobody may vote in this poll: no one holds a voting mandate in the body on this date."))
@@ -61,7 +90,8 @@ def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, acting
     poll.opens_at = poll.opens_at or now
     poll.electorate_size = len(people)
     poll.seated_count = seated_count
-    poll.save(update_fields=["state", "opened_at", "opens_at", "electorate_size", "seated_count"])
+    poll.save(update_fields=["state", "opened_at", "opens_at", "electorate_size", "seated_count", "quorum_members",
+                             "quorum_present"])
     audit_record(actor=acting_user, action="poll.open", obj=poll, division=poll.body.division,
                  after={"electorate": len(people), "seated": seated_count})
     return poll

@@ -1,0 +1,305 @@
+"""Meetings (会议): annual sessions, mid-year and quarterly meetings, deliberation meetings; their agenda,
+attendance and quorum, groups, opinions, satisfaction surveys and printed reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
+
+
+class Meeting(models.Model):
+    """A meeting (会议) of a congress body, moving through preparation → convening → summary → closed."""
+
+    class Kind(models.TextChoices):
+        ANNUAL_SESSION = "annual", _("Annual session")
+        MIDYEAR_SESSION = "midyear_session", _("Mid-year congress session")
+        SPECIAL_REPORT = "special_report", _("Special work report meeting")
+        SC_EXPANDED = "sc_expanded", _("Standing committee (expanded) meeting")
+        QUARTERLY = "quarterly", _("Township quarterly meeting")
+        DELIBERATION_MIDYEAR = "deliberation_midyear", _("Deliberation meeting (mid-year)")
+        DELIBERATION_YEAREND = "deliberation_yearend", _("Deliberation meeting (year-end)")
+        SC_AD_HOC = "sc_ad_hoc", _("Standing committee meeting")
+
+    class State(models.TextChoices):
+        PREPARATION = "preparation", _("Preparation")
+        CONVENING = "convening", _("Convening")
+        SUMMARY = "summary", _("Summary")
+        CLOSED = "closed", _("Closed")
+
+    TRANSITIONS = {
+        State.PREPARATION: (State.CONVENING,),
+        State.CONVENING: (State.SUMMARY,),
+        State.SUMMARY: (State.CLOSED,),
+        State.CLOSED: (),
+    }
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
+                             related_name="meetings")
+    session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PREPARATION)
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class MeetingTransition(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=12, choices=Meeting.State.choices)
+    to_state = models.CharField(max_length=12, choices=Meeting.State.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.meeting} {self.from_state}→{self.to_state}"
+
+
+class Attendee(models.Model):
+    """An expected attendee, from the mandates; signs in by staff or with a one-time code."""
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", _("Expected")
+        PRESENT = "present", _("Present")
+        LEAVE = "leave", _("On leave")
+        ABSENT = "absent", _("Absent")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    person = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="attendances")
+    voting = models.BooleanField(_("voting member"))
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
+    leave_reason = models.CharField(_("reason for leave"), max_length=200, blank=True)
+    sign_in_code = models.CharField(_("sign-in code"), max_length=8)
+    group = models.ForeignKey("MeetingGroup", verbose_name=_("group"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="members")
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["-voting", "person__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendee_once_per_meeting"),
+            models.UniqueConstraint(fields=["meeting", "sign_in_code"], name="attendee_code_unique"),
+            models.CheckConstraint(condition=~Q(status="leave") | ~Q(leave_reason=""), name="attendee_leave_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.meeting}"
+
+
+class MeetingGroup(models.Model):
+    """A group session (分组) of a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["meeting", "name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "name"], name="group_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class AgendaItem(models.Model):
+    """An item of the agenda (议程), in order, with who reports."""
+
+    class Kind(models.TextChoices):
+        WORK_REPORT = "work_report", _("Work report")
+        SPECIAL_REPORT = "special_report", _("Special work report")
+        PROJECT_PROGRESS = "project_progress", _("Livelihood-project progress report")
+        SUGGESTION_HANDLING = "suggestions", _("Report on handling deputies' suggestions")
+        BUDGET = "budget", _("Budget or final accounts for approval")
+        INQUIRY = "inquiry", _("Special inquiry")
+        PROJECT_BALLOT = "project_ballot", _("Livelihood-project ballot")
+        SURVEY = "survey", _("Satisfaction survey")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    reporter = models.CharField(_("reported by"), max_length=120, blank=True)
+    reporting_unit = models.CharField(_("reporting unit"), max_length=120, blank=True)
+    ballot = models.ForeignKey("projects.Ballot", verbose_name=_("project ballot"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="agenda_items")
+    projects = models.ManyToManyField("projects.Project", verbose_name=_("projects reported on"), blank=True,
+                                      related_name="agenda_items")
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order_unique"),
+            models.CheckConstraint(condition=~Q(kind="project_ballot") | Q(ballot__isnull=False),
+                                   name="agenda_ballot_item_has_ballot"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+
+class InquiryExchange(models.Model):
+    """A question and its answer in a special inquiry (专题询问)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="exchanges")
+    asked_by = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("question"))
+    answered_by = models.CharField(_("answered by"), max_length=120, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["item", "id"]
+
+    def __str__(self):
+        return self.question[:40]
+
+
+class Speech(models.Model):
+    """A deputy's speech or opinion on an agenda item, in the plenary or a group."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="speeches")
+    group = models.ForeignKey(MeetingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="speeches")
+    speaker = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("speech"))
+
+    class Meta:
+        ordering = ["item", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class DeliberationOpinion(models.Model):
+    """A deliberation opinion (审议意见) sent after the meeting to a responsible unit, tracked until closed."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent to the unit")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="opinions")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="opinions")
+    text = models.TextField(_("opinion"))
+    unit = models.CharField(_("responsible unit"), max_length=120)
+    due_date = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SENT)
+    response = models.TextField(_("response"), blank=True)
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+
+    class Meta:
+        verbose_name = _("deliberation opinion")
+        verbose_name_plural = _("deliberation opinions")
+        ordering = ["meeting", "due_date", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Inspection(models.Model):
+    """A pre-meeting inspection or research visit (视察调研)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="inspections")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    findings = models.TextField(_("findings"))
+    participants = models.ManyToManyField("deputies.Person", related_name="inspections", blank=True)
+
+    class Meta:
+        ordering = ["meeting", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date} {self.place}"
+
+
+class SatisfactionSurvey(models.Model):
+    """An anonymous satisfaction survey (满意度测评) of one subject, on the secret-ballot core."""
+
+    class Scale(models.TextChoices):
+        POINTS = "points", _("0–100 points")
+        GRADES = "grades", _("Grades (satisfied / basically satisfied / dissatisfied)")
+
+    GRADES = [(2, _("Satisfied")), (1, _("Basically satisfied")), (0, _("Dissatisfied"))]
+    DEFAULT_BANDS = [90, 80, 60]  # ≥90, 80–89, 60–79, <60
+
+    poll = models.OneToOneField(SecretPoll, on_delete=models.PROTECT, related_name="survey")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="surveys")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys")
+    subject = models.CharField(_("subject"), max_length=200,
+                               help_text=_("The report, unit or project scored; surveys of the same subject are compared."))
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="surveys")
+    scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.POINTS)
+    bands = models.JSONField(_("grade bands"), default=list, blank=True,
+                             help_text=_("Lower bounds of the point bands, highest first, e.g. [90, 80, 60]."))
+    quorum_present = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    quorum_members = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    objects = scoped_queryset("meeting__body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["meeting", "id"]
+
+    def __str__(self):
+        return self.subject
+
+
+class Report(models.Model):
+    """A built report (survey report or printed meeting report), stored and downloadable."""
+
+    class Kind(models.TextChoices):
+        SURVEY = "survey", _("Survey report")
+        MEETING = "meeting", _("Meeting report")
+        SIGN_IN_SHEET = "sign_in", _("Sign-in sheet")
+        PAPER_FORMS = "paper_forms", _("Paper ballots and survey forms")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
+    survey = models.ForeignKey(SatisfactionSurvey, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="reports")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    content_checksum = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="reports/%Y/", blank=True)
+    html = models.TextField(blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.meeting}"

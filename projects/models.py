@@ -124,6 +124,9 @@ class ProjectTransition(models.Model):
         verbose_name_plural = _("project state changes")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.project} {self.from_state}→{self.to_state}"
+
 
 class Ballot(models.Model):
     """A deputies' ballot on livelihood projects (民生实事项目票决). Its rules are fixed when it opens."""
@@ -210,6 +213,9 @@ class BallotCandidate(models.Model):
             models.CheckConstraint(condition=Q(position__lt=SecretPoll.MAX_OPTIONS), name="candidate_position_fits_mask"),
         ]
 
+    def __str__(self):
+        return f"{self.position + 1}. {self.project}"
+
 
 class TallyResult(models.Model):
     """The stored count of a ballot, with a checksum of its canonical form. Recounting gives the same row."""
@@ -226,6 +232,9 @@ class TallyResult(models.Model):
         verbose_name = _("ballot result")
         verbose_name_plural = _("ballot results")
 
+    def __str__(self):
+        return f"{self.ballot} · {self.checksum[:12]}"
+
 
 class Milestone(models.Model):
     """A dated milestone of a project in implementation."""
@@ -240,6 +249,9 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.title
 
     def is_overdue_on(self, day: datetime.date) -> bool:
         return self.done_on is None and self.due_date < day
@@ -261,3 +273,6 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["-date", "-id"]
         constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_at_most_100")]
+
+    def __str__(self):
+        return f"{self.project} {self.date} {self.percent}%"

@@ -200,7 +200,7 @@ def electorate_for(ballot: Ballot, on_date: datetime.date):
 
 
 @transaction.atomic
-def ballot_open(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
+def ballot_open(*, ballot: Ballot, acting_user=None, now=None, quorum=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     _require_draft(ballot)
     candidates = list(ballot.candidates.select_related("project"))
@@ -214,7 +214,7 @@ def ballot_open(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
     people, seated = electorate_for(ballot, timezone.localdate(now))
     ballot.fixed_attendees_vote = ballot.poll.body.fixed_attendees_vote
     ballot.save(update_fields=["fixed_attendees_vote"])
-    polls.poll_open(poll=ballot.poll, electors=people, seated_count=seated, acting_user=acting_user)
+    polls.poll_open(poll=ballot.poll, electors=people, seated_count=seated, acting_user=acting_user, quorum=quorum)
     for c in candidates:
         project_transition(project=c.project, to=Project.State.ON_BALLOT, acting_user=acting_user,
                            reason=ballot.poll.title)

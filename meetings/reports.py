@@ -1,0 +1,215 @@
+"""One builder, several outputs: survey statistics and the meeting report feed the page, the PDF and the task.
+
+Every figure is counted in the database; Python only folds histograms of at
+most 101 score values. The meeting report runs a fixed number of queries
+whatever the number of deputies, candidates or ballots.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.template.loader import render_to_string
+
+from congress.models import BallotSlot, SecretPoll
+from meetings import charts
+from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
+from projects.models import Ballot, BallotCandidate
+from projects.selectors import result_rows
+
+COUNTED = (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED)
+
+
+@dataclass
+class SurveyStats:
+    survey: SatisfactionSurvey
+    present: int = 0
+    responded: int = 0
+    blank: int = 0
+    invalid: int = 0
+    scored: int = 0
+    mean: float | None = None
+    median: float | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    stdev: float | None = None
+    satisfied_rate: float | None = None
+    distribution: list = field(default_factory=list)
+    bands: list = field(default_factory=list)
+    previous_mean: float | None = None
+    previous_subject_meeting: str = ""
+    chart_svg: str = ""
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.responded / self.present, 1) if self.present else 0.0
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous_mean is None:
+            return None
+        return round(self.mean - self.previous_mean, 1)
+
+
+def _median(hist: dict[int, int], n: int) -> float:
+    def kth(k):
+        seen = 0
+        for value in sorted(hist):
+            seen += hist[value]
+            if seen > k:
+                return value
+        return max(hist)
+
+    return float(kth(n // 2)) if n % 2 else (kth(n // 2 - 1) + kth(n // 2)) / 2
+
+
+def _fold(stats: SurveyStats, hist: dict[int, int]) -> None:
+    survey = stats.survey
+    n = sum(hist.values())
+    stats.scored = n
+    if survey.scale == SatisfactionSurvey.Scale.GRADES:
+        grades = dict(SatisfactionSurvey.GRADES)
+        stats.distribution = [(str(grades[g]), hist.get(g, 0)) for g in sorted(grades, reverse=True)]
+        if n:
+            stats.satisfied_rate = round(100.0 * (hist.get(2, 0) + hist.get(1, 0)) / n, 1)
+    else:
+        bins = [(f"{lo}–{lo + 9}" if lo < 90 else "90–100", lo, lo + 9 if lo < 90 else 100) for lo in range(0, 100, 10)]
+        stats.distribution = [(label, sum(c for v, c in hist.items() if lo <= v <= hi)) for label, lo, hi in bins]
+        bounds = list(survey.bands or SatisfactionSurvey.DEFAULT_BANDS)
+        edges = [101, *bounds, 0]
+        for upper, lower in zip(edges, edges[1:], strict=False):
+            label = f"≥{lower}" if upper == 101 else (f"<{upper}" if lower == 0 else f"{lower}–{upper - 1}")
+            count = sum(c for v, c in hist.items() if lower <= v < upper)
+            stats.bands.append((label, count, round(100.0 * count / n, 1) if n else 0.0))
+        if n:
+            total = sum(v * c for v, c in hist.items())
+            stats.mean = round(total / n, 2)
+            stats.minimum, stats.maximum = min(hist), max(hist)
+            stats.median = _median(hist, n)
+            var = sum(c * (v - total / n) ** 2 for v, c in hist.items()) / n
+            stats.stdev = round(math.sqrt(var), 2)
+    stats.chart_svg = charts.bar_chart([d[0] for d in stats.distribution], [d[1] for d in stats.distribution],
+                                       title=survey.subject)
+
+
+def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
+    """Statistics for many surveys in five queries."""
+    if not surveys:
+        return {}
+    poll_ids = [s.poll_id for s in surveys]
+    hist = defaultdict(dict)
+    for poll_id, score, n in (BallotSlot.objects.filter(poll_id__in=poll_ids, status=BallotSlot.Status.VALID)
+                              .values_list("poll_id", "score").annotate(n=Count("pk")).order_by()):
+        hist[poll_id][score] = n
+    statuses = defaultdict(dict)
+    for poll_id, status, n in (BallotSlot.objects.filter(poll_id__in=poll_ids).exclude(status=BallotSlot.Status.EMPTY)
+                               .values_list("poll_id", "status").annotate(n=Count("pk")).order_by()):
+        statuses[poll_id][status] = n
+    out = {}
+    for s in surveys:
+        st = statuses[s.poll_id]
+        stats = SurveyStats(survey=s, present=s.quorum_present or 0, responded=sum(st.values()),
+                            blank=st.get("blank", 0), invalid=st.get("invalid", 0))
+        _fold(stats, hist[s.poll_id])
+        out[s.pk] = stats
+    # the previous survey of the same subject in the same body, for the comparison
+    earlier = list(
+        SatisfactionSurvey.objects.filter(subject__in={s.subject for s in surveys}, poll__body__in={s.poll.body_id for s in surveys},
+                                          poll__state__in=COUNTED, scale=SatisfactionSurvey.Scale.POINTS)
+        .exclude(pk__in=[s.pk for s in surveys]).select_related("poll", "meeting").order_by("meeting__date", "pk")
+    )
+    previous = {}
+    for s in surveys:
+        candidates = [e for e in earlier if e.subject == s.subject and e.poll.body_id == s.poll.body_id
+                      and (e.meeting.date, e.pk) < (s.meeting.date, s.pk)]
+        if candidates:
+            previous[s.pk] = candidates[-1]
+    if previous:
+        prev_hist = defaultdict(dict)
+        for poll_id, score, n in (BallotSlot.objects.filter(poll_id__in=[p.poll_id for p in previous.values()],
+                                                            status=BallotSlot.Status.VALID)
+                                  .values_list("poll_id", "score").annotate(n=Count("pk")).order_by()):
+            prev_hist[poll_id][score] = n
+        for sid, p in previous.items():
+            h = prev_hist[p.poll_id]
+            n = sum(h.values())
+            if n:
+                out[sid].previous_mean = round(sum(v * c for v, c in h.items()) / n, 2)
+                out[sid].previous_subject_meeting = p.meeting.title
+    return out
+
+
+@dataclass
+class MeetingReport:
+    meeting: Meeting
+    agenda: list
+    attendees: list
+    members: int
+    present: int
+    on_leave: int
+    ballots: list
+    surveys: list
+    opinions: list
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.members > 0 and 2 * self.present > self.members
+
+
+def meeting_report(meeting_id: int) -> MeetingReport:
+    meeting = Meeting.objects.select_related("body__division", "session__term").get(pk=meeting_id)
+    agenda = list(AgendaItem.objects.filter(meeting=meeting).order_by("order"))
+    attendees = list(Attendee.objects.filter(meeting=meeting).select_related("person", "group")
+                     .order_by("-voting", "person__name", "pk"))
+    voting = [a for a in attendees if a.voting]
+    ballots = list(
+        Ballot.objects.filter(agenda_items__meeting=meeting, poll__state__in=COUNTED)
+        .select_related("poll", "result")
+        .prefetch_related(
+            Prefetch("candidates",
+                     queryset=BallotCandidate.objects.select_related("project__category").order_by("position"))
+        ).order_by("pk").distinct()
+    )
+    surveys = list(SatisfactionSurvey.objects.filter(meeting=meeting, poll__state__in=COUNTED)
+                   .select_related("poll", "meeting").order_by("pk"))
+    stats = survey_stats(surveys)
+    opinions = list(DeliberationOpinion.objects.filter(meeting=meeting).select_related("item").order_by("due_date", "pk"))
+    return MeetingReport(
+        meeting=meeting, agenda=agenda, attendees=attendees, members=len(voting),
+        present=sum(1 for a in voting if a.status == Attendee.Status.PRESENT),
+        on_leave=sum(1 for a in attendees if a.status == Attendee.Status.LEAVE),
+        ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"]} for b in ballots],
+        surveys=[stats[s.pk] for s in surveys], opinions=opinions,
+    )
+
+
+def render_meeting_report(report: MeetingReport) -> str:
+    return render_to_string("meetings/print/meeting_report.html", {"r": report})
+
+
+def render_survey_report(stats: SurveyStats) -> str:
+    return render_to_string("meetings/print/survey_report.html", {"s": stats, "meeting": stats.survey.meeting})
+
+
+def checksum(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def pdf_from_html(html: str) -> bytes:
+    import weasyprint
+    from django.conf import settings
+
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        pdf_identifier=b"renda-report", uncompressed_pdf=False)
+
+
+def survey_report_for(survey_id: int) -> tuple[SurveyStats, str]:
+    survey = SatisfactionSurvey.objects.select_related("poll", "meeting__body").get(pk=survey_id)
+    stats = survey_stats([survey])[survey.pk]
+    return stats, render_survey_report(stats)
+
+

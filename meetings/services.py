@@ -1,0 +1,377 @@
+"""Every write about meetings: the meeting and its stages, attendance, agenda, groups, opinions, surveys, reports."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congress import polls
+from congress.models import CongressBody, SecretPoll
+from congress.services import audit_record, snapshot
+from deputies.models import Mandate
+from deputies.rules import SEAT_ROLES
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    DeliberationOpinion,
+    InquiryExchange,
+    Meeting,
+    MeetingGroup,
+    MeetingTransition,
+    Report,
+    SatisfactionSurvey,
+    Speech,
+)
+from projects import services as project_services
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+def _actor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def new_sign_in_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+@transaction.atomic
+def meeting_create(*, body: CongressBody, kind: str, title: str, date: datetime.date, place: str, session=None,
+                   acting_user=None) -> Meeting:
+    """Create a meeting and its expected attendees from the mandates active on its date."""
+    if session is not None and session.term.body_id != body.pk:
+        raise MeetingError(_("The session belongs to another body."))
+    meeting = Meeting(body=body, kind=kind, title=title, date=date, place=place, session=session)
+    meeting.full_clean()
+    meeting.save()
+    mandates = (Mandate.objects.filter(term__body=body, term__start_date__lte=date, term__end_date__gte=date)
+                .active_on(date).select_related("person").order_by("person_id"))
+    seen, attendees, codes = set(), [], set()
+    for m in mandates:
+        if m.person_id in seen:
+            continue
+        seen.add(m.person_id)
+        voting = m.role in SEAT_ROLES or body.fixed_attendees_vote
+        code = new_sign_in_code()
+        while code in codes:
+            code = new_sign_in_code()
+        codes.add(code)
+        attendees.append(Attendee(meeting=meeting, person=m.person, voting=voting, sign_in_code=code))
+    Attendee.objects.bulk_create(attendees, batch_size=1000)
+    MeetingTransition.objects.create(meeting=meeting, from_state="", to_state=meeting.state, by=_actor(acting_user))
+    audit_record(actor=acting_user, action="meeting.create", obj=meeting, division=body.division,
+                 after=snapshot(meeting, fields=["kind", "title", "date", "place"]) | {"attendees": len(attendees)})
+    return meeting
+
+
+@transaction.atomic
+def meeting_transition(*, meeting: Meeting, to: str, acting_user=None) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    frm = meeting.state
+    if to not in Meeting.TRANSITIONS[Meeting.State(frm)]:
+        raise MeetingError(
+            _("A meeting in “%(from)s” cannot move to “%(to)s”.")
+            % {"from": Meeting.State(frm).label, "to": Meeting.State(to).label}
+        )
+    if to == Meeting.State.CLOSED:
+        open_polls = SecretPoll.objects.filter(state=SecretPoll.State.OPEN).filter(
+            survey__meeting=meeting).exists() or meeting.agenda.filter(ballot__poll__state=SecretPoll.State.OPEN).exists()
+        if open_polls:
+            raise MeetingError(_("Close the meeting's open ballots and surveys first."))
+    meeting.state = to
+    meeting.save(update_fields=["state"])
+    MeetingTransition.objects.create(meeting=meeting, from_state=frm, to_state=to, by=_actor(acting_user))
+    audit_record(actor=acting_user, action="meeting.transition", obj=meeting, division=meeting.body.division,
+                 before={"state": frm}, after={"state": to})
+    return meeting
+
+
+# --- attendance and quorum -------------------------------------------------------
+
+def quorum(meeting: Meeting) -> polls.Quorum:
+    from django.db.models import Count, Q
+
+    counts = meeting.attendees.filter(voting=True).aggregate(
+        members=Count("pk"), present=Count("pk", filter=Q(status=Attendee.Status.PRESENT)))
+    return polls.Quorum(members=counts["members"], present=counts["present"])
+
+
+def _require_attendance_open(meeting: Meeting) -> None:
+    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+        raise MeetingError(_("Attendance can be recorded only before and during the meeting."))
+
+
+@transaction.atomic
+def attendee_set_status(*, attendee: Attendee, status: str, reason: str = "", acting_user=None) -> Attendee:
+    attendee = Attendee.objects.select_for_update().select_related("meeting__body__division").get(pk=attendee.pk)
+    _require_attendance_open(attendee.meeting)
+    if status == Attendee.Status.LEAVE and not reason.strip():
+        raise MeetingError(_("Give the reason for the leave."))
+    before = attendee.status
+    attendee.status = status
+    attendee.leave_reason = reason.strip() if status == Attendee.Status.LEAVE else ""
+    attendee.save(update_fields=["status", "leave_reason"])
+    audit_record(actor=acting_user, action="meeting.attendance", obj=attendee.meeting,
+                 division=attendee.meeting.body.division,
+                 before={"person": attendee.person_id, "status": before}, after={"status": status})
+    return attendee
+
+
+@transaction.atomic
+def attendee_sign_in_with_code(*, meeting: Meeting, person, code: str) -> Attendee:
+    """A deputy signs themselves in with the one-time code from the sign-in sheet or its QR code."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    _require_attendance_open(meeting)
+    attendee = Attendee.objects.select_for_update().filter(meeting=meeting, person=person).first()
+    if attendee is None:
+        raise MeetingError(_("You are not expected at this meeting."))
+    if attendee.sign_in_code != code.strip().upper():
+        raise MeetingError(_("This sign-in code is not yours. Check the code next to your name on the sign-in sheet."))
+    if attendee.status == Attendee.Status.PRESENT:
+        return attendee
+    attendee.status = Attendee.Status.PRESENT
+    attendee.leave_reason = ""
+    attendee.save(update_fields=["status", "leave_reason"])
+    return attendee
+
+
+# --- agenda ------------------------------------------------------------------------
+
+@transaction.atomic
+def agenda_add(*, meeting: Meeting, kind: str, title: str, reporter: str = "", reporting_unit: str = "",
+               ballot=None, projects=(), acting_user=None) -> AgendaItem:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+        raise MeetingError(_("The agenda is fixed once the meeting is in summary."))
+    if kind == AgendaItem.Kind.PROJECT_BALLOT:
+        if ballot is None:
+            raise MeetingError(_("A ballot item needs its ballot."))
+        if ballot.poll.body_id != meeting.body_id:
+            raise MeetingError(_("The ballot belongs to another body."))
+        if ballot.poll.state != SecretPoll.State.DRAFT:
+            raise MeetingError(_("Only a ballot that has not opened can be put on a meeting's agenda."))
+        polls.poll_require_quorum(poll=ballot.poll)
+    elif ballot is not None:
+        raise MeetingError(_("Only a ballot item carries a ballot."))
+    order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    item = AgendaItem(meeting=meeting, order=order, kind=kind, title=title, reporter=reporter,
+                      reporting_unit=reporting_unit, ballot=ballot)
+    item.full_clean()
+    item.save()
+    if projects:
+        item.projects.set(projects)
+    audit_record(actor=acting_user, action="meeting.agenda_add", obj=meeting, division=meeting.body.division,
+                 after={"order": order, "kind": kind, "title": title})
+    return item
+
+
+@transaction.atomic
+def meeting_open_ballot(*, item: AgendaItem, acting_user=None):
+    """Open an agenda item's project ballot: only while convening and with quorum, which is frozen into the poll."""
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    if meeting.state != Meeting.State.CONVENING:
+        raise MeetingError(_("Ballots and surveys open while the meeting is convening."))
+    return project_services.ballot_open(ballot=item.ballot, acting_user=acting_user, quorum=quorum(meeting))
+
+
+# --- groups, speeches, inquiries, opinions ------------------------------------------------
+
+@transaction.atomic
+def group_create(*, meeting: Meeting, name: str, members=(), acting_user=None) -> MeetingGroup:
+    group = MeetingGroup(meeting=meeting, name=name)
+    group.full_clean()
+    group.save()
+    if members:
+        meeting.attendees.filter(person__in=members).update(group=group)
+    audit_record(actor=acting_user, action="meeting.group_create", obj=meeting, division=meeting.body.division,
+                 after={"group": name, "members": len(members)})
+    return group
+
+
+@transaction.atomic
+def speech_add(*, item: AgendaItem, speaker, text: str, group=None, acting_user=None) -> Speech:
+    if not item.meeting.attendees.filter(person=speaker).exists():
+        raise MeetingError(_("The speaker is not an attendee of this meeting."))
+    speech = Speech(item=item, speaker=speaker, text=text, group=group)
+    speech.full_clean()
+    speech.save()
+    return speech
+
+
+@transaction.atomic
+def inquiry_add(*, item: AgendaItem, asked_by, question: str, answered_by: str = "", answer: str = "",
+                acting_user=None) -> InquiryExchange:
+    if item.kind != AgendaItem.Kind.INQUIRY:
+        raise MeetingError(_("Questions and answers belong to a special inquiry."))
+    ex = InquiryExchange(item=item, asked_by=asked_by, question=question, answered_by=answered_by, answer=answer)
+    ex.full_clean()
+    ex.save()
+    return ex
+
+
+@transaction.atomic
+def opinion_send(*, meeting: Meeting, text: str, unit: str, due_date: datetime.date, item=None,
+                 acting_user=None) -> DeliberationOpinion:
+    if meeting.state not in (Meeting.State.CONVENING, Meeting.State.SUMMARY):
+        raise MeetingError(_("Deliberation opinions are sent during or after the meeting."))
+    op = DeliberationOpinion(meeting=meeting, text=text, unit=unit, due_date=due_date, item=item)
+    op.full_clean()
+    op.save()
+    audit_record(actor=acting_user, action="meeting.opinion_send", obj=meeting, division=meeting.body.division,
+                 after={"unit": unit, "due": due_date.isoformat()})
+    return op
+
+
+@transaction.atomic
+def opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime.date, acting_user=None):
+    if opinion.status == DeliberationOpinion.Status.CLOSED:
+        raise MeetingError(_("This opinion is closed."))
+    if not response.strip():
+        raise MeetingError(_("Write the unit's response."))
+    opinion.response, opinion.responded_on = response.strip(), on
+    opinion.status = DeliberationOpinion.Status.ANSWERED
+    opinion.overdue = False
+    opinion.save(update_fields=["response", "responded_on", "status", "overdue"])
+    return opinion
+
+
+@transaction.atomic
+def opinion_close(*, opinion: DeliberationOpinion, acting_user=None):
+    if opinion.status != DeliberationOpinion.Status.ANSWERED:
+        raise MeetingError(_("An opinion is closed after the unit has answered."))
+    opinion.status = DeliberationOpinion.Status.CLOSED
+    opinion.save(update_fields=["status"])
+    return opinion
+
+
+@transaction.atomic
+def opinions_flag_overdue(*, on_date: datetime.date) -> int:
+    return DeliberationOpinion.objects.filter(status=DeliberationOpinion.Status.SENT, due_date__lt=on_date,
+                                              overdue=False).update(overdue=True)
+
+
+# --- satisfaction surveys -----------------------------------------------------------
+
+@transaction.atomic
+def survey_create(*, meeting: Meeting, subject: str, scale: str = SatisfactionSurvey.Scale.POINTS, item=None,
+                  project=None, bands=None, acting_user=None) -> SatisfactionSurvey:
+    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+        raise MeetingError(_("Surveys are set up before or during the meeting."))
+    bands = list(bands) if bands else list(SatisfactionSurvey.DEFAULT_BANDS)
+    if any(not isinstance(b, int) or not 0 < b <= 100 for b in bands) or bands != sorted(set(bands), reverse=True):
+        raise MeetingError(_("Grade bands are distinct whole numbers from 1 to 100, highest first."))
+    poll = SecretPoll.objects.create(body=meeting.body, purpose=SecretPoll.Purpose.SURVEY, requires_quorum=True,
+                                     title=_("Satisfaction survey: %(subject)s") % {"subject": subject})
+    survey = SatisfactionSurvey(poll=poll, meeting=meeting, item=item, subject=subject, project=project,
+                                scale=scale, bands=bands)
+    survey.full_clean()
+    survey.save()
+    audit_record(actor=acting_user, action="survey.create", obj=poll, division=meeting.body.division,
+                 after={"subject": subject, "scale": scale})
+    return survey
+
+
+@transaction.atomic
+def survey_open(*, survey: SatisfactionSurvey, acting_user=None) -> SatisfactionSurvey:
+    """Open scoring to the voting members present; quorum is checked and frozen."""
+    meeting = Meeting.objects.select_for_update().get(pk=survey.meeting_id)
+    if meeting.state != Meeting.State.CONVENING:
+        raise MeetingError(_("Ballots and surveys open while the meeting is convening."))
+    q = quorum(meeting)
+    present = [a.person for a in meeting.attendees.filter(status=Attendee.Status.PRESENT, voting=True)
+               .select_related("person").order_by("person_id")]
+    polls.poll_open(poll=survey.poll, electors=present, seated_count=q.members, acting_user=acting_user, quorum=q)
+    survey.quorum_members, survey.quorum_present = q.members, q.present
+    survey.save(update_fields=["quorum_members", "quorum_present"])
+    return survey
+
+
+def survey_contents(survey: SatisfactionSurvey, value) -> polls.Contents:
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise MeetingError(_("Give a whole-number score.")) from exc
+    if survey.scale == SatisfactionSurvey.Scale.POINTS:
+        if not 0 <= number <= 100:
+            raise MeetingError(_("A score is from 0 to 100; %(v)s is outside the scale.") % {"v": number})
+    elif number not in dict(SatisfactionSurvey.GRADES):
+        raise MeetingError(_("Choose satisfied, basically satisfied or dissatisfied."))
+    return polls.Contents(score=number)
+
+
+def survey_respond(*, survey: SatisfactionSurvey, person, value, now=None) -> str:
+    """A deputy's anonymous score. Returns the receipt code."""
+    return polls.poll_cast_web(poll=survey.poll, person=person, contents=survey_contents(survey, value), now=now)
+
+
+def survey_enter_paper(*, survey: SatisfactionSurvey, value=None, status: str = "valid", acting_user=None) -> None:
+    contents = survey_contents(survey, value) if status == "valid" else polls.Contents(status=status)
+    polls.poll_cast_paper(poll=survey.poll, contents=contents, acting_user=acting_user)
+
+
+@transaction.atomic
+def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> Report:
+    """Close scoring, mark it counted and queue its report."""
+    polls.poll_close(poll=survey.poll, acting_user=acting_user)
+    poll = SecretPoll.objects.get(pk=survey.poll_id)
+    polls.poll_mark_tallied(poll)
+    return report_request(meeting=survey.meeting, kind=Report.Kind.SURVEY, survey=survey)
+
+
+# --- reports -------------------------------------------------------------------------
+
+@transaction.atomic
+def report_request(*, meeting: Meeting, kind: str, survey=None, acting_user=None) -> Report:
+    report = Report.objects.create(meeting=meeting, kind=kind, survey=survey)
+    from meetings.tasks import build_report
+
+    transaction.on_commit(lambda: build_report.delay(report.pk))
+    return report
+
+
+def report_store(*, report_id: int, html: str, pdf_bytes: bytes | None, checksum: str) -> Report:
+    """Save a built report. Idempotent: the same content leaves the stored file alone."""
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.state == Report.State.DONE and report.content_checksum == checksum:
+            return report
+        report.html = html
+        report.content_checksum = checksum
+        if pdf_bytes is not None:
+            name = f"{report.kind}-{report.meeting_id}-{report.pk}.pdf"
+            if report.pdf:
+                report.pdf.delete(save=False)
+            report.pdf.save(name, ContentFile(pdf_bytes), save=False)
+        report.state = Report.State.DONE
+        report.progress = 100
+        report.built_at = timezone.now()
+        report.error = ""
+        report.save()
+        return report
+
+
+def report_progress(*, report_id: int, progress: int, state: str = Report.State.BUILDING) -> None:
+    Report.objects.filter(pk=report_id).exclude(state=Report.State.DONE).update(progress=progress, state=state)
+
+
+def report_fail(*, report_id: int, error: str) -> None:
+    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, error=error[:300])
+
+
+def vote_record_exists(poll, person) -> bool:
+    from congress.models import VoteRecord
+
+    return VoteRecord.objects.filter(poll=poll, elector__person=person).exists()
+
+
