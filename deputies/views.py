@@ -79,7 +79,7 @@ def roster_import(request, pk):
     body = _body_in_scope(request, pk)
     if "payload" in request.POST:
         return _roster_import_confirm(request, body)
-    form = RosterUploadForm(request.POST or None, request.FILES or None, body=body)
+    form = RosterUploadForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, body=body)
     context = {"body": body, "form": form}
     if request.method == "POST" and form.is_valid():
         term = form.cleaned_data["term"]

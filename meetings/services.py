@@ -289,7 +289,8 @@ def survey_open(*, survey: SatisfactionSurvey, acting_user=None) -> Satisfaction
     q = quorum(meeting)
     present = [a.person for a in meeting.attendees.filter(status=Attendee.Status.PRESENT, voting=True)
                .select_related("person").order_by("person_id")]
-    polls.poll_open(poll=survey.poll, electors=present, seated_count=q.members, acting_user=acting_user, quorum=q)
+    survey.poll = polls.poll_open(poll=survey.poll, electors=present, seated_count=q.members, acting_user=acting_user,
+                                  quorum=q)
     survey.quorum_members, survey.quorum_present = q.members, q.present
     survey.save(update_fields=["quorum_members", "quorum_present"])
     return survey

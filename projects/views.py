@@ -30,7 +30,7 @@ def _errors(request, exc: ValidationError):
 
 def propose(request):
     """Residents propose a livelihood project: no login, rate-limited, minimal personal data."""
-    form = pforms.PublicProposalForm(request.POST or None)
+    form = pforms.PublicProposalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if is_ratelimited(request, group="public-proposal", key="ip", rate=settings.PUBLIC_FORM_RATE,
                           method="POST", increment=True):
@@ -51,8 +51,15 @@ def propose_thanks(request):
     return render(request, "projects/propose_thanks.html")
 
 
+def _public_ballot(pk):
+    try:
+        return selectors.ballot_with_candidates(pk)
+    except Ballot.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def result(request, pk):
-    ballot = selectors.ballot_with_candidates(pk)
+    ballot = _public_ballot(pk)
     if not predicates.can_see_result(request.user, ballot):
         raise Http404
     context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result,
@@ -61,7 +68,7 @@ def result(request, pk):
 
 
 def result_print(request, pk):
-    ballot = selectors.ballot_with_candidates(pk)
+    ballot = _public_ballot(pk)
     if not predicates.can_see_result(request.user, ballot):
         raise Http404
     return render(request, "projects/result_print.html", {
@@ -71,7 +78,7 @@ def result_print(request, pk):
 
 
 def result_export(request, pk, fmt):
-    ballot = selectors.ballot_with_candidates(pk)
+    ballot = _public_ballot(pk)
     if not predicates.can_see_result(request.user, ballot):
         raise Http404
     return dataset_response(selectors.result_dataset(ballot), f"ballot-{ballot.pk}-result", fmt)
@@ -99,7 +106,7 @@ def vote(request, pk):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
     ballot = selectors.ballot_with_candidates(pk)
     Form = pforms.vote_form_class(ballot)
-    form = Form(request.POST or None)
+    form = Form(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -135,7 +142,7 @@ def project_list(request):
 
 @staff_required
 def project_new(request):
-    form = pforms.StaffProjectForm(request.POST or None, user=request.user,
+    form = pforms.StaffProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                    initial={"year": timezone.localdate().year + 1, "source": Project.Source.STAFF})
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS}
@@ -239,7 +246,7 @@ def ballot_list(request):
 
 @staff_required
 def ballot_new(request):
-    form = pforms.BallotForm(request.POST or None, user=request.user, initial={"year": timezone.localdate().year,
+    form = pforms.BallotForm(request.POST if request.method == "POST" else None, user=request.user, initial={"year": timezone.localdate().year,
                                                                              "seats": 10, "max_choices": 10})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -50,6 +50,17 @@ def deputy_client(person):
     return c
 
 
+def deputy_client_for(person):
+    """A signed-in client for a deputy who may already have an account."""
+    c = Client()
+    person.refresh_from_db()
+    if person.user_id:
+        c.force_login(person.user)
+    else:
+        login_deputy(c, person)
+    return c
+
+
 def staff_client(division):
     c = Client()
     user = factories.staff(division)
@@ -429,6 +440,9 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert client.get(f"/ballots/{ballot.pk}/result.csv").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result/print/").status_code == 404
     assert deputy_client_for(people[0]).get(f"/ballots/{ballot.pk}/result/").status_code == 404
+    elsewhere, _ = staff_client(factories.district())
+    assert elsewhere.get(f"/ballots/{ballot.pk}/result/").status_code == 404
+    assert elsewhere.post(f"/staff/ballots/{ballot.pk}/certify/").status_code == 404
 
     resp = staff.post(f"/staff/ballots/{ballot.pk}/certify/")
     assert resp.status_code == 302
@@ -477,22 +491,16 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert f'href="/ballots/{ballot.pk}/result/"' in html(mine)
 
 
-def deputy_client_for(person):
-    """A signed-in client for a deputy who may already have an account."""
-    c = Client()
-    person.refresh_from_db()
-    if person.user_id:
-        c.force_login(person.user)
-    else:
-        login_deputy(c, person)
-    return c
-
-
 def test_result_pages_of_a_ballot_that_does_not_exist_are_404():
-    """A mistyped or stale result address is "not found", as for every other page."""
+    """A mistyped or stale result address is "not found", as for every other page.
+
+    Fails today: result, result_print and result_export call selectors.ballot_with_candidates(pk), whose
+    .get() raises Ballot.DoesNotExist uncaught, so the public result pages answer 500 for an unknown id.
+    """
     c = Client(raise_request_exception=False)
-    for url in ("/ballots/987654/result/", "/ballots/987654/result/print/", "/ballots/987654/result.csv"):
-        assert c.get(url).status_code == 404, url
+    urls = ("/ballots/987654/result/", "/ballots/987654/result/print/", "/ballots/987654/result.csv",
+            "/ballots/987654/result.xlsx")
+    assert {url: c.get(url).status_code for url in urls} == dict.fromkeys(urls, 404)
 
 
 def test_a_draft_ballot_has_no_public_result(client):

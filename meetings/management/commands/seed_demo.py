@@ -6,13 +6,14 @@ from django.db import transaction
 from congress import demo as congress_demo
 from congress.models import Division
 from deputies import demo as deputies_demo
+from meetings import demo as meetings_demo
 from projects import demo as projects_demo
 
 LOGINS = [
     ("city", "municipal staff (sees the whole city)"),
     ("district", "district staff (示范区)"),
     ("jiangnan", "sub-district staff (江南街道)"),
-    ("deputy", "district deputy, fixed attendee in 江南街道"),
+    ("deputy", "district deputy (signed in at the convening mid-year meeting; its survey is open)"),
     ("yishi", "deliberation deputy of 江南街道"),
 ]
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 congress = congress_demo.seed()
                 deputies = deputies_demo.seed(congress)
-                projects_demo.seed(congress, deputies)
+                projects = projects_demo.seed(congress, deputies)
+                meetings_demo.seed(congress, deputies, projects)
             self.stdout.write(self.style.SUCCESS("Demo district loaded, with an open project ballot in 江南街道."))
         self.stdout.write(f"Demo logins (password for all: {congress_demo.DEMO_PASSWORD}):")
         for username, what in LOGINS:

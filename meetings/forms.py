@@ -1,0 +1,125 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from congress.models import CongressBody, Session
+from meetings.models import AgendaItem, Attendee, Meeting, SatisfactionSurvey
+from projects.models import Ballot, Project
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ("body", "session", "kind", "title", "date", "place")
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = CongressBody.objects.in_scope(user)
+        self.fields["session"].queryset = Session.objects.in_scope(user).select_related("term__body")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("session") and data.get("body") and data["session"].term.body_id != data["body"].pk:
+            self.add_error("session", _("The session belongs to another body."))
+        return data
+
+
+class AgendaItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItem.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    reporter = forms.CharField(label=_("Reported by"), max_length=120, required=False)
+    reporting_unit = forms.CharField(label=_("Reporting unit"), max_length=120, required=False)
+    ballot = forms.ModelChoiceField(label=_("Project ballot"), queryset=Ballot.objects.none(), required=False)
+    projects = forms.ModelMultipleChoiceField(label=_("Projects reported on"), queryset=Project.objects.none(),
+                                              required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ballot"].queryset = Ballot.objects.filter(poll__body=meeting.body, poll__state="draft").select_related("poll")
+        self.fields["projects"].queryset = Project.objects.filter(body=meeting.body).order_by("-year", "title")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == AgendaItem.Kind.PROJECT_BALLOT and not data.get("ballot"):
+            self.add_error("ballot", _("A ballot item needs its ballot."))
+        if data.get("kind") != AgendaItem.Kind.PROJECT_BALLOT and data.get("ballot"):
+            self.add_error("ballot", _("Only a ballot item carries a ballot."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    attendee = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=Attendee.Status.choices)
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class SurveyForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    scale = forms.ChoiceField(label=_("Scale"), choices=SatisfactionSurvey.Scale.choices)
+    item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False)
+    project = forms.ModelChoiceField(label=_("Livelihood project"), queryset=Project.objects.none(), required=False)
+    bands = forms.CharField(label=_("Grade bands"), initial="90,80,60", required=False,
+                            help_text=_("Lower bounds, highest first, separated by commas."))
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = meeting.agenda.all()
+        self.fields["project"].queryset = Project.objects.filter(body=meeting.body).order_by("-year", "title")
+
+    def clean_bands(self):
+        raw = (self.cleaned_data.get("bands") or "").replace("，", ",")
+        if not raw.strip():
+            return list(SatisfactionSurvey.DEFAULT_BANDS)
+        try:
+            bands = [int(x) for x in raw.split(",") if x.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Write whole numbers separated by commas, e.g. 90,80,60.")) from exc
+        if any(not 0 < b <= 100 for b in bands) or bands != sorted(set(bands), reverse=True):
+            raise forms.ValidationError(_("Grade bands are distinct whole numbers from 1 to 100, highest first."))
+        return bands
+
+
+class ScoreForm(forms.Form):
+    """A deputy's score: 0–100 points or a grade, per the survey's scale."""
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        if survey.scale == SatisfactionSurvey.Scale.POINTS:
+            self.fields["value"] = forms.IntegerField(
+                label=_("Your score (0–100)"), min_value=0, max_value=100,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control-lg"}),
+                error_messages={"min_value": _("A score is from 0 to 100."), "max_value": _("A score is from 0 to 100."),
+                                "required": _("Give a score from 0 to 100."), "invalid": _("Give a whole-number score.")},
+            )
+        else:
+            self.fields["value"] = forms.TypedChoiceField(
+                label=_("Your grade"), choices=SatisfactionSurvey.GRADES, coerce=int, widget=forms.RadioSelect,
+                error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
+            )
+
+
+class PaperScoreForm(forms.Form):
+    status = forms.ChoiceField(label=_("This paper form is"), choices=[
+        ("valid", _("Valid")), ("blank", _("Blank")), ("invalid", _("Invalid"))], initial="valid")
+    value = forms.IntegerField(label=_("Score or grade (2 satisfied, 1 basically, 0 dissatisfied)"), required=False)
+
+
+class SignInForm(forms.Form):
+    code = forms.CharField(label=_("Sign-in code"), max_length=8,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "class": "form-control-lg"}))
+
+
+class OpinionForm(forms.Form):
+    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+    unit = forms.CharField(label=_("Responsible unit"), max_length=120)
+    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = meeting.agenda.all()
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(label=_("Unit's response"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)

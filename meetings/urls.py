@@ -1,0 +1,29 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("meetings/", views.my_meetings, name="my_meetings"),
+    path("meetings/<int:pk>/sign-in/", views.sign_in, name="sign_in"),
+    path("surveys/<int:pk>/", views.score, name="score"),
+    path("staff/meetings/", views.meeting_list, name="meetings"),
+    path("staff/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("staff/meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("staff/meetings/<int:pk>/stage/", views.meeting_transition, name="transition"),
+    path("staff/meetings/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
+    path("staff/meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("staff/meetings/<int:pk>/agenda/<int:item_pk>/open-ballot/", views.item_open_ballot, name="open_ballot"),
+    path("staff/meetings/<int:pk>/surveys/", views.survey_create, name="survey_create"),
+    path("staff/meetings/<int:pk>/opinions/", views.opinion_send, name="opinion_send"),
+    path("staff/meetings/<int:pk>/opinions/<int:opinion_pk>/", views.opinion_respond, name="opinion_respond"),
+    path("staff/meetings/<int:pk>/report/", views.report_request, name="report_request"),
+    path("staff/meetings/<int:pk>/notices/", views.notices_send, name="notices_send"),
+    path("staff/meetings/<int:pk>/sign-in-sheet.pdf", views.sign_in_sheet, name="sign_in_sheet"),
+    path("staff/meetings/<int:pk>/paper-forms.pdf", views.paper_forms, name="paper_forms"),
+    path("staff/reports/<int:pk>.pdf", views.report_download, name="report_download"),
+    path("staff/surveys/<int:pk>/open/", views.survey_open, name="survey_open"),
+    path("staff/surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
+    path("staff/surveys/<int:pk>/paper/", views.survey_paper, name="survey_paper"),
+    path("staff/surveys/<int:pk>/report/", views.survey_report, name="survey_report"),
+]

@@ -1,0 +1,363 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from congress.decorators import staff_required
+from congress.models import SecretPoll
+from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
+from meetings import forms as mforms
+from meetings import reports, services
+from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
+from projects.models import Ballot
+from projects.predicates import person_of
+
+
+def _meeting_in_scope(request, pk):
+    return get_object_or_404(Meeting.objects.in_scope(request.user).select_related("body__division", "session"), pk=pk)
+
+
+def _flash_errors(request, exc):
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def _form_errors(request, form):
+    for field, errs in form.errors.items():
+        for e in errs:
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {e}" if label else e)
+
+
+# --- staff -----------------------------------------------------------------------------
+
+@staff_required
+def meeting_list(request):
+    meetings = Meeting.objects.in_scope(request.user).select_related("body").order_by("-date", "-pk")[:300]
+    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+
+
+@staff_required
+def meeting_new(request):
+    form = mforms.MeetingForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            return redirect("meetings:meeting", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@staff_required
+def meeting_detail(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    attendees = list(meeting.attendees.select_related("person", "group").order_by("-voting", "person__name"))
+    surveys = list(meeting.surveys.select_related("poll", "item").order_by("pk"))
+    agenda = list(meeting.agenda.select_related("ballot__poll").order_by("order"))
+    q = services.quorum(meeting)
+    return render(request, "meetings/meeting_detail.html", {
+        "meeting": meeting, "attendees": attendees, "agenda": agenda, "surveys": surveys, "quorum": q,
+        "opinions": meeting.opinions.select_related("item").order_by("due_date", "pk"),
+        "reports": meeting.reports.select_related("survey").order_by("-pk")[:20],
+        "agenda_form": mforms.AgendaItemForm(meeting=meeting), "survey_form": mforms.SurveyForm(meeting=meeting),
+        "opinion_form": mforms.OpinionForm(meeting=meeting),
+        "next_states": Meeting.TRANSITIONS[Meeting.State(meeting.state)],
+        "refresh": any(r.state in (Report.State.QUEUED, Report.State.BUILDING) for r in meeting.reports.all()[:20]),
+    })
+
+
+def _post_action(request, meeting, action, success):
+    try:
+        with transaction.atomic():
+            action()
+        if success:
+            messages.success(request, success)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: say so, change nothing
+        if exc.__class__.__module__.startswith(("kombu", "redis", "celery", "amqp")):
+            messages.error(request, _("The task queue is not reachable. Nothing was changed; try again in a moment."))
+        else:
+            raise
+    return redirect("meetings:meeting", pk=meeting.pk)
+
+
+@staff_required
+@require_POST
+def meeting_transition(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    to = request.POST.get("to", "")
+    if to not in Meeting.State.values:
+        messages.error(request, _("Unknown stage."))
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting,
+                        lambda: services.meeting_transition(meeting=meeting, to=to, acting_user=request.user),
+                        _("Stage changed."))
+
+
+@staff_required
+@require_POST
+def agenda_add(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.AgendaItemForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.agenda_add(meeting=meeting, acting_user=request.user,
+                                                                     **form.cleaned_data), _("Agenda item added."))
+
+
+@staff_required
+@require_POST
+def attendance(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.AttendanceForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    attendee = get_object_or_404(Attendee, pk=form.cleaned_data["attendee"], meeting=meeting)
+    return _post_action(request, meeting, lambda: services.attendee_set_status(
+        attendee=attendee, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
+        acting_user=request.user), None)
+
+
+@staff_required
+@require_POST
+def item_open_ballot(request, pk, item_pk):
+    meeting = _meeting_in_scope(request, pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("ballot__poll"), pk=item_pk, meeting=meeting,
+                             kind=AgendaItem.Kind.PROJECT_BALLOT)
+    return _post_action(request, meeting, lambda: services.meeting_open_ballot(item=item, acting_user=request.user),
+                        _("The ballot is open."))
+
+
+@staff_required
+@require_POST
+def survey_create(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.SurveyForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.survey_create(meeting=meeting, acting_user=request.user,
+                                                                        **form.cleaned_data), _("Survey set up."))
+
+
+def _survey_in_scope(request, pk):
+    return get_object_or_404(SatisfactionSurvey.objects.in_scope(request.user).select_related("poll", "meeting"), pk=pk)
+
+
+@staff_required
+@require_POST
+def survey_open(request, pk):
+    survey = _survey_in_scope(request, pk)
+    return _post_action(request, survey.meeting, lambda: services.survey_open(survey=survey, acting_user=request.user),
+                        _("Scoring is open."))
+
+
+@staff_required
+@require_POST
+def survey_close(request, pk):
+    survey = _survey_in_scope(request, pk)
+    return _post_action(request, survey.meeting, lambda: services.survey_close(survey=survey, acting_user=request.user),
+                        _("Scoring is closed; the report is being built."))
+
+
+@staff_required
+def survey_paper(request, pk):
+    survey = _survey_in_scope(request, pk)
+    if survey.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
+        messages.error(request, _("Paper forms are entered while scoring is open."))
+        return redirect("meetings:meeting", pk=survey.meeting_id)
+    form = mforms.PaperScoreForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("what") == "voters":
+        ids = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
+        try:
+            people = [a.person for a in survey.meeting.attendees.filter(person_id__in=ids).select_related("person")]
+            n = poll_mark_paper_voters(poll=survey.poll, people=people, acting_user=request.user)
+            messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
+            return redirect("meetings:survey_paper", pk=survey.pk)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+            status = 422
+    elif request.method == "POST":
+        if form.is_valid():
+            try:
+                services.survey_enter_paper(survey=survey, value=form.cleaned_data["value"],
+                                            status=form.cleaned_data["status"], acting_user=request.user)
+                messages.success(request, _("Paper form entered."))
+                return redirect("meetings:survey_paper", pk=survey.pk)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+        status = 422
+    not_voted = survey.poll.electors.filter(vote_record__isnull=True).select_related("person").order_by("person__name")
+    return render(request, "meetings/survey_paper.html", {"survey": survey, "form": form, "not_voted": not_voted,
+                                                          "rec": reconciliation(survey.poll)}, status=status)
+
+
+@staff_required
+def survey_report(request, pk):
+    survey = _survey_in_scope(request, pk)
+    if survey.poll.state not in (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED):
+        raise Http404
+    stats, _html = reports.survey_report_for(survey.pk)
+    report = survey.reports.filter(state=Report.State.DONE).order_by("-pk").first()
+    return render(request, "meetings/survey_report.html", {"s": stats, "survey": survey, "report": report})
+
+
+@staff_required
+@require_POST
+def opinion_send(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.OpinionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.opinion_send(meeting=meeting, acting_user=request.user,
+                                                                       **form.cleaned_data), _("Opinion sent."))
+
+
+@staff_required
+@require_POST
+def opinion_respond(request, pk, opinion_pk):
+    meeting = _meeting_in_scope(request, pk)
+    opinion = get_object_or_404(DeliberationOpinion, pk=opinion_pk, meeting=meeting)
+    if request.POST.get("close"):
+        return _post_action(request, meeting, lambda: services.opinion_close(opinion=opinion, acting_user=request.user),
+                            _("Opinion closed."))
+    form = mforms.ResponseForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.opinion_respond(
+        opinion=opinion, response=form.cleaned_data["response"], on=timezone.localdate(), acting_user=request.user),
+        _("Response recorded."))
+
+
+@staff_required
+@require_POST
+def report_request(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    return _post_action(request, meeting, lambda: services.report_request(
+        meeting=meeting, kind=Report.Kind.MEETING, acting_user=request.user), _("The meeting report is being built."))
+
+
+@staff_required
+@require_POST
+def notices_send(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+
+    def queue():
+        from meetings.tasks import send_meeting_notices
+
+        transaction.on_commit(lambda: send_meeting_notices.delay(meeting.pk))
+
+    return _post_action(request, meeting, queue, _("Notices are being sent."))
+
+
+@staff_required
+def report_download(request, pk):
+    report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)),
+                               pk=pk, state=Report.State.DONE)
+    if not report.pdf:
+        raise Http404
+    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=f"{report.kind}-{report.meeting_id}.pdf",
+                        content_type="application/pdf")
+
+
+def _pdf_response(html, filename):
+    response = HttpResponse(reports.pdf_from_html(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@staff_required
+def sign_in_sheet(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    base = request.build_absolute_uri(reverse("meetings:sign_in", kwargs={"pk": meeting.pk}))
+    rows = []
+    for a in meeting.attendees.select_related("person").order_by("-voting", "person__name"):
+        qr = segno.make(f"{base}?code={a.sign_in_code}", error="m").svg_inline(scale=2, border=1)
+        rows.append({"attendee": a, "qr": qr})
+    html = render_to_string("meetings/print/sign_in_sheet.html", {"meeting": meeting, "rows": rows})
+    return _pdf_response(html, f"sign-in-{meeting.pk}.pdf")
+
+
+@staff_required
+def paper_forms(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    ballots = Ballot.objects.filter(agenda_items__meeting=meeting).select_related("poll").prefetch_related(
+        "candidates__project").distinct()
+    html = render_to_string("meetings/print/paper_forms.html", {
+        "meeting": meeting, "ballots": ballots, "surveys": meeting.surveys.order_by("pk")})
+    return _pdf_response(html, f"paper-forms-{meeting.pk}.pdf")
+
+
+# --- deputies ------------------------------------------------------------------------------
+
+@login_required
+def my_meetings(request):
+    person = person_of(request.user)
+    if person is None:
+        return render(request, "meetings/my_meetings.html", {"attendances": [], "surveys": []})
+    attendances = (Attendee.objects.filter(person=person).exclude(meeting__state=Meeting.State.CLOSED)
+                   .select_related("meeting__body").order_by("meeting__date"))
+    surveys = (SatisfactionSurvey.objects.filter(poll__state=SecretPoll.State.OPEN, poll__electors__person=person)
+               .exclude(poll__vote_records__elector__person=person).select_related("meeting").order_by("pk"))
+    return render(request, "meetings/my_meetings.html", {"attendances": attendances, "surveys": surveys})
+
+
+@login_required
+def sign_in(request, pk):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    person = person_of(request.user)
+    attendee = meeting.attendees.filter(person=person).first() if person else None
+    if attendee is None:
+        raise Http404
+    form = mforms.SignInForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendee_sign_in_with_code(meeting=meeting, person=person, code=form.cleaned_data["code"])
+            messages.success(request, _("You are signed in."))
+            return redirect("meetings:my_meetings")
+        except ValidationError as exc:
+            form.add_error("code", exc.messages[0])
+    return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def score(request, pk):
+    survey = get_object_or_404(SatisfactionSurvey.objects.select_related("poll", "meeting"), pk=pk)
+    person = person_of(request.user)
+    if person is None or not survey.poll.electors.filter(person=person).exists():
+        raise Http404
+    if services.vote_record_exists(survey.poll, person):
+        return render(request, "meetings/score_done.html", {"survey": survey, "already": True})
+    if not voting_window_open(survey.poll):
+        return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
+    form = mforms.ScoreForm(request.POST if request.method == "POST" else None, survey=survey)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                receipt = services.survey_respond(survey=survey, person=person, value=form.cleaned_data["value"])
+            except ValidationError as exc:
+                if services.vote_record_exists(survey.poll, person):
+                    return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
+                form.add_error(None, exc.messages[0])
+            else:
+                # shown once, never stored beside the account (see README, Secret ballots)
+                return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
+        return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
+    return render(request, "meetings/score.html", {"survey": survey, "form": form})
