@@ -262,6 +262,84 @@ def bench_tally(n: int, n_candidates: int = 15):
          recount_seconds=round(time.perf_counter() - t, 3), same_checksum=again.checksum == result.checksum)
 
 
+def bench_meeting_report(n_deputies: int = 500, n_candidates: int = 15, n_surveys: int = 5):
+    """Build the printed meeting report of a body with 500 deputies, 15 candidates and 5 surveys."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from congress import services as cs
+    from congress.models import BallotSlot, Division, Elector, VoteRecord
+    from deputies.models import Mandate, Person
+    from meetings import reports
+    from meetings import services as ms
+    from meetings.models import Attendee
+    from projects import services as ps
+    from projects.models import Category
+
+    city = Division.objects.get(code="B500000")
+    dist = cs.division_create(code="B500002", name="报告区", level=Division.Level.DISTRICT, parent=city)
+    sub = cs.division_create(code="B500002001", name="报告街道", level=Division.Level.SUBDISTRICT, parent=dist)
+    body = cs.body_create(name="报告区人民代表大会", kind="district_congress", division=dist, seats=n_deputies)
+    term = cs.term_create(body=body, number=1, start_date=datetime.date(2024, 1, 10))
+    people = Person.objects.bulk_create([
+        Person(name=f"报告代表{i}", gender="M" if i % 3 else "F", date_of_birth=datetime.date(1975, 1, 1),
+               education="bachelor", sector="resident", affiliation="masses", area=sub,
+               in_area_since=datetime.date(2010, 1, 1)) for i in range(n_deputies)
+    ])
+    Mandate.objects.bulk_create([Mandate(person=p, term=term, role="deputy", start_date=term.start_date) for p in people])
+    cat = Category.objects.get_or_create(name="停车设施")[0]
+    projects = []
+    for i in range(n_candidates):
+        p = ps.project_propose(body=body, year=2027, title=f"报告项目{i}", category=cat, description="基准", source="staff")
+        ps.project_move(project=p, to="appraisal")
+        projects.append(ps.project_move(project=p, to="candidate"))
+    ballot = ps.ballot_create(body=body, title="报告区民生实事项目票决", year=2027, seats=10, max_choices=10)
+    ps.ballot_set_candidates(ballot=ballot, projects=projects)
+    meeting = ms.meeting_create(body=body, kind="annual", title="报告区人民代表大会第三次会议",
+                                date=datetime.date(2026, 1, 7), place="会议中心")
+    ms.agenda_add(meeting=meeting, kind="work_report", title="政府工作报告", reporter="区长")
+    item = ms.agenda_add(meeting=meeting, kind="project_ballot", title="票决民生实事项目", ballot=ballot)
+    meeting = ms.meeting_transition(meeting=meeting, to="convening")
+    Attendee.objects.filter(meeting=meeting).update(status="present")
+    ms.meeting_open_ballot(item=item)
+    rng = random.Random(7)
+
+    def fill(poll, make):
+        electors = list(Elector.objects.filter(poll=poll))
+        VoteRecord.objects.bulk_create([VoteRecord(elector=e, poll=poll, channel="web") for e in electors])
+        slots = list(BallotSlot.objects.filter(poll=poll))
+        for slot in slots:
+            make(slot)
+        BallotSlot.objects.bulk_update(slots, ["status", "approvals", "score", "receipt"], batch_size=1000)
+
+    def ballot_contents(slot):
+        slot.status, slot.receipt = "valid", secrets.token_hex(5).upper()
+        for pos in rng.sample(range(n_candidates), 10):
+            slot.approvals |= 1 << pos
+
+    with transaction.atomic():
+        fill(ballot.poll, ballot_contents)
+    ps.ballot_close(ballot=ballot)  # eager tally on commit
+    for k in range(n_surveys):
+        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject=f"专项工作评议{k}"))
+
+        def score(slot):
+            slot.status, slot.receipt, slot.score = "valid", secrets.token_hex(5).upper(), rng.randint(55, 100)
+
+        with transaction.atomic():
+            fill(survey.poll, score)
+        ms.survey_close(survey=survey)
+    t = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        html = reports.render_meeting_report(reports.meeting_report(meeting.pk))
+    data_seconds = time.perf_counter() - t
+    pdf = reports.pdf_from_html(html)
+    total = time.perf_counter() - t
+    emit(bench="meeting_report", deputies=n_deputies, candidates=n_candidates, surveys=n_surveys,
+         queries=len(ctx.captured_queries), data_and_html_seconds=round(data_seconds, 3),
+         total_seconds_with_pdf=round(total, 3), pdf_bytes=len(pdf))
+
+
 def main():
     url = os.environ.get("DATABASE_URL") or DEFAULT_DB
     if not url.startswith("postgres"):
@@ -275,6 +353,7 @@ def main():
     bench_web(env)
     for n in (10_000, 100_000):
         bench_tally(n)
+    bench_meeting_report()
 
 
 if __name__ == "__main__":
