@@ -5,7 +5,17 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup install migrate messages demo test test-unit lint bench worker beat clean
+.PHONY: run setup system install migrate messages demo test lint bench worker beat clean
+
+# Debian packages the app needs at run time: PDF rendering (pango) and the Simplified Chinese font.
+DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk gettext
+system:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; fi; \
+	fi
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +34,7 @@ migrate: install
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
-setup: install messages migrate demo
+setup: system install messages migrate demo
 
 ## make run: set everything up on SQLite (Celery eager) with demo data and serve on http://127.0.0.1:8000
 run: setup

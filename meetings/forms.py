@@ -123,3 +123,25 @@ class OpinionForm(forms.Form):
 
 class ResponseForm(forms.Form):
     response = forms.CharField(label=_("Unit's response"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
+class InspectionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=200)
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    participants = forms.ModelMultipleChoiceField(label=_("Who went"), queryset=Attendee.objects.none(), required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = meeting.attendees.select_related("person").order_by("person__name")
+        self.fields["participants"].label_from_instance = lambda a: a.person.name
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=60)
+    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=Attendee.objects.none(), required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = meeting.attendees.select_related("person").order_by("person__name")
+        self.fields["members"].label_from_instance = lambda a: a.person.name

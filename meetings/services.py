@@ -183,6 +183,30 @@ def meeting_open_ballot(*, item: AgendaItem, acting_user=None):
     return project_services.ballot_open(ballot=item.ballot, acting_user=acting_user, quorum=quorum(meeting))
 
 
+# --- preparation ---------------------------------------------------------------------
+
+@transaction.atomic
+def inspection_add(*, meeting: Meeting, date: datetime.date, place: str, findings: str, participants=(),
+                   acting_user=None):
+    """A pre-meeting inspection or research visit: who went, where, what they found."""
+    from meetings.models import Inspection
+
+    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+        raise MeetingError(_("Inspections are recorded while the meeting is prepared."))
+    if date > meeting.date:
+        raise MeetingError(_("A pre-meeting inspection takes place before the meeting."))
+    outsiders = [p.name for p in participants if not meeting.attendees.filter(person=p).exists()]
+    if outsiders:
+        raise MeetingError(_("Not attendees of this meeting: %(names)s.") % {"names": ", ".join(outsiders)})
+    inspection = Inspection(meeting=meeting, date=date, place=place, findings=findings)
+    inspection.full_clean()
+    inspection.save()
+    inspection.participants.set(participants)
+    audit_record(actor=acting_user, action="meeting.inspection_add", obj=meeting, division=meeting.body.division,
+                 after={"date": date.isoformat(), "place": place, "participants": len(participants)})
+    return inspection
+
+
 # --- groups, speeches, inquiries, opinions ------------------------------------------------
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -71,6 +72,9 @@ def meeting_detail(request, pk):
         "reports": meeting.reports.select_related("survey").order_by("-pk")[:20],
         "agenda_form": mforms.AgendaItemForm(meeting=meeting), "survey_form": mforms.SurveyForm(meeting=meeting),
         "opinion_form": mforms.OpinionForm(meeting=meeting),
+        "inspection_form": mforms.InspectionForm(meeting=meeting), "group_form": mforms.GroupForm(meeting=meeting),
+        "inspections": meeting.inspections.prefetch_related("participants").order_by("date", "pk"),
+        "groups": meeting.groups.annotate(n=Count("members")).order_by("name"),
         "next_states": Meeting.TRANSITIONS[Meeting.State(meeting.state)],
         "refresh": any(r.state in (Report.State.QUEUED, Report.State.BUILDING) for r in meeting.reports.all()[:20]),
     })
@@ -214,6 +218,33 @@ def survey_report(request, pk):
     stats, _html = reports.survey_report_for(survey.pk)
     report = survey.reports.filter(state=Report.State.DONE).order_by("-pk").first()
     return render(request, "meetings/survey_report.html", {"s": stats, "survey": survey, "report": report})
+
+
+@staff_required
+@require_POST
+def inspection_add(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.InspectionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    d = form.cleaned_data
+    return _post_action(request, meeting, lambda: services.inspection_add(
+        meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
+        participants=[a.person for a in d["participants"]], acting_user=request.user), _("Inspection recorded."))
+
+
+@staff_required
+@require_POST
+def group_add(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.GroupForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.group_create(
+        meeting=meeting, name=form.cleaned_data["name"], members=[a.person for a in form.cleaned_data["members"]],
+        acting_user=request.user), _("Group set up."))
 
 
 @staff_required

@@ -188,3 +188,15 @@ def test_speeches_and_inquiries(hall):
     with pytest.raises(ValidationError):
         services.speech_add(item=report, speaker=Hall().people[0], text="外人")
     assert h.meeting.attendees.filter(group=group).count() == 3
+
+
+def test_pre_meeting_inspections(hall):
+    h = Hall()
+    with pytest.raises(ValidationError):
+        services.inspection_add(meeting=h.meeting, date=datetime.date(2026, 8, 1), place="x", findings="y")
+    with pytest.raises(ValidationError):
+        services.inspection_add(meeting=h.meeting, date=datetime.date(2026, 7, 1), place="x", findings="y",
+                                participants=[Hall().people[0]])
+    i = services.inspection_add(meeting=h.meeting, date=datetime.date(2026, 7, 1), place="滨江河段", findings="垃圾堆积",
+                                participants=h.people[:2])
+    assert set(i.participants.all()) == set(h.people[:2])
