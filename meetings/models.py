@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
 
@@ -28,7 +29,7 @@ class Meeting(models.Model):
         PREPARATION = "preparation", _("Preparation")
         CONVENING = "convening", _("Convening")
         SUMMARY = "summary", _("Summary")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("meeting", "Closed")
 
     TRANSITIONS = {
         State.PREPARATION: (State.CONVENING,),
@@ -197,7 +198,7 @@ class DeliberationOpinion(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", _("Sent to the unit")
         ANSWERED = "answered", _("Answered")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("opinion", "Closed")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="opinions")
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="opinions")
@@ -278,10 +279,10 @@ class Report(models.Model):
         PAPER_FORMS = "paper_forms", _("Paper ballots and survey forms")
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
+        QUEUED = "queued", pgettext_lazy("report", "Queued")
         BUILDING = "building", _("Building")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("report", "Failed")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
     survey = models.ForeignKey(SatisfactionSurvey, null=True, blank=True, on_delete=models.CASCADE,

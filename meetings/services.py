@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from congress import polls
 from congress.models import CongressBody, SecretPoll
+from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
@@ -354,12 +355,31 @@ def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> Report:
 
 # --- reports -------------------------------------------------------------------------
 
+def _queue_build(report: Report) -> None:
+    from meetings.tasks import build_report
+
+    send_after_commit(
+        lambda: build_report.delay(report.pk),
+        on_failure=lambda error: report_fail(report_id=report.pk, error=_("The task queue was not reachable.")),
+    )
+
+
 @transaction.atomic
 def report_request(*, meeting: Meeting, kind: str, survey=None, acting_user=None) -> Report:
     report = Report.objects.create(meeting=meeting, kind=kind, survey=survey)
-    from meetings.tasks import build_report
+    _queue_build(report)
+    return report
 
-    transaction.on_commit(lambda: build_report.delay(report.pk))
+
+@transaction.atomic
+def report_rebuild(*, report: Report, acting_user=None) -> Report:
+    """Build a failed report again (for example once the task queue is back)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.state != Report.State.FAILED:
+        raise MeetingError(_("Only a report that failed is built again."))
+    report.state, report.progress, report.error = Report.State.QUEUED, 0, ""
+    report.save(update_fields=["state", "progress", "error"])
+    _queue_build(report)
     return report
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/meetings/<int:pk>/sign-in-sheet.pdf", views.sign_in_sheet, name="sign_in_sheet"),
     path("staff/meetings/<int:pk>/paper-forms.pdf", views.paper_forms, name="paper_forms"),
     path("staff/reports/<int:pk>.pdf", views.report_download, name="report_download"),
+    path("staff/reports/<int:pk>/rebuild/", views.report_rebuild, name="report_rebuild"),
     path("staff/surveys/<int:pk>/open/", views.survey_open, name="survey_open"),
     path("staff/surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
     path("staff/surveys/<int:pk>/paper/", views.survey_paper, name="survey_paper"),

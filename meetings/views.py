@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from congress.decorators import staff_required
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
+from congress.queue import QueueUnavailable, send_after_commit
 from meetings import forms as mforms
 from meetings import reports, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
@@ -88,11 +89,9 @@ def _post_action(request, meeting, action, success):
             messages.success(request, success)
     except ValidationError as exc:
         _flash_errors(request, exc)
-    except Exception as exc:  # noqa: BLE001 - the broker is down: say so, change nothing
-        if exc.__class__.__module__.startswith(("kombu", "redis", "celery", "amqp")):
-            messages.error(request, _("The task queue is not reachable. Nothing was changed; try again in a moment."))
-        else:
-            raise
+    except QueueUnavailable:
+        messages.error(request, _("Saved, but the background task could not be queued: the task queue is not "
+                                  "reachable. Use “Build again” once it is back."))
     return redirect("meetings:meeting", pk=meeting.pk)
 
 
@@ -292,9 +291,17 @@ def notices_send(request, pk):
     def queue():
         from meetings.tasks import send_meeting_notices
 
-        transaction.on_commit(lambda: send_meeting_notices.delay(meeting.pk))
+        send_after_commit(lambda: send_meeting_notices.delay(meeting.pk), on_failure=lambda error: None)
 
     return _post_action(request, meeting, queue, _("Notices are being sent."))
+
+
+@staff_required
+@require_POST
+def report_rebuild(request, pk):
+    report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)), pk=pk)
+    return _post_action(request, report.meeting, lambda: services.report_rebuild(report=report, acting_user=request.user),
+                        _("The report is being built again."))
 
 
 @staff_required

@@ -282,10 +282,20 @@ def ballot_close(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
     ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
     ballot.save(update_fields=["tally_state", "tally_error"])
+    ballot_queue_tally(ballot=ballot)
+    return ballot
+
+
+def ballot_queue_tally(*, ballot: Ballot) -> None:
+    """Queue the count after commit; if the queue is down, mark the count failed so staff can count again."""
+    from congress.queue import send_after_commit
     from projects.tasks import tally_ballot
 
-    transaction.on_commit(lambda: tally_ballot.delay(ballot.pk))
-    return ballot
+    def failed(error):
+        Ballot.objects.filter(pk=ballot.pk).update(tally_state=Ballot.TallyState.FAILED,
+                                                   tally_error=_("The task queue was not reachable. Count again."))
+
+    send_after_commit(lambda: tally_ballot.delay(ballot.pk), on_failure=failed)
 
 
 def canonical_checksum(data: dict) -> str:

@@ -16,6 +16,7 @@ from congress.decorators import staff_required
 from congress.exports import dataset_response
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
+from congress.queue import QueueUnavailable
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, Project
@@ -287,11 +288,9 @@ def _ballot_action(request, pk, action):
             action(ballot)
     except ValidationError as exc:
         _errors(request, exc)
-    except Exception as exc:  # the broker is down: say so, keep the ballot as it was  # noqa: BLE001
-        if exc.__class__.__module__.startswith(("kombu", "redis", "celery", "amqp")):
-            messages.error(request, _("The task queue is not reachable. Nothing was changed; try again in a moment."))
-        else:
-            raise
+    except QueueUnavailable:
+        messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
+                                  "Use “Count again” once it is back."))
     return redirect("projects:ballot", pk=ballot.pk)
 
 
@@ -352,10 +351,8 @@ def ballot_recount(request, pk):
     def recount(b):
         if b.poll.state not in (SecretPoll.State.CLOSED, SecretPoll.State.TALLIED):
             raise ValidationError(_("Only a closed, uncertified ballot can be counted again."))
-        from projects.tasks import tally_ballot
-
-        Ballot.objects.filter(pk=b.pk).update(tally_state=Ballot.TallyState.QUEUED)
-        transaction.on_commit(lambda: tally_ballot.delay(b.pk))
+        Ballot.objects.filter(pk=b.pk).update(tally_state=Ballot.TallyState.QUEUED, tally_error="")
+        services.ballot_queue_tally(ballot=b)
 
     return _ballot_action(request, pk, recount)
 

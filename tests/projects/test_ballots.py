@@ -239,3 +239,26 @@ def test_nobody_to_vote_refuses_to_open(election):
     e = Election(deputies=0, fixed=0)
     with pytest.raises(ValidationError):
         e.open()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from congress.queue import QueueUnavailable
+
+    class QueueDown:
+        def delay(self, *args, **kwargs):
+            raise OperationalError("[Errno 111] Connection refused")
+
+    e = Election().open()
+    e.approve(e.people[0], 0)
+    monkeypatch.setattr("projects.tasks.tally_ballot", QueueDown())
+    with pytest.raises(QueueUnavailable):
+        services.ballot_close(ballot=e.ballot)
+    ballot = Ballot.objects.get(pk=e.ballot.pk)
+    assert ballot.poll.state == "closed" and ballot.tally_state == "failed" and ballot.tally_error
+    monkeypatch.undo()
+    services.ballot_queue_tally(ballot=ballot)  # autocommit: sent at once (eager in unit tests)
+    ballot.refresh_from_db()
+    assert ballot.tally_state == "done" and ballot.poll.state == "tallied"

@@ -1,0 +1,39 @@
+"""Queueing a task after commit, and saying so plainly when the queue is down.
+
+A task is sent only once the transaction that made its work has committed
+(`transaction.on_commit`), so a worker never sees uncommitted rows. If the
+broker cannot be reached, the send fails fast (see the broker timeouts in
+settings); `on_failure` records that on the object (a report marked failed, a
+count marked failed) so that nothing is left waiting for ever, and
+`QueueUnavailable` tells the view to say so. The staff member retries with the
+page's "build again" / "count again" button once the queue is back.
+"""
+
+from django.db import transaction
+
+try:  # the errors a broker outage raises, whichever transport is in use
+    from kombu.exceptions import OperationalError as KombuOperationalError
+except ImportError:  # pragma: no cover
+    KombuOperationalError = OSError
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # pragma: no cover
+    RedisConnectionError = RedisTimeoutError = OSError
+
+QUEUE_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
+class QueueUnavailable(Exception):
+    """The work was saved, but its background task could not be queued."""
+
+
+def send_after_commit(send, *, on_failure) -> None:
+    def run():
+        try:
+            send()
+        except QUEUE_ERRORS as exc:
+            on_failure(str(exc) or exc.__class__.__name__)
+            raise QueueUnavailable(str(exc)) from exc
+
+    transaction.on_commit(run)
