@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-due-ballots": {"task": "projects.tasks.close_due_ballots", "schedule": 60},
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
     "flag-overdue-opinions": {"task": "meetings.tasks.flag_overdue_opinions", "schedule": 3600},
+    "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_opinions", "schedule": 3600},
     "meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 3600},
 }
 

@@ -142,3 +142,36 @@ class MandateAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from deputies import opinions as opinion_services  # noqa: E402
+from deputies.models import LiaisonStation, OpinionCategory  # noqa: E402
+
+
+@admin.register(OpinionCategory)
+class OpinionCategoryAdmin(admin.ModelAdmin):
+    """The deliberation catalogue: staff set its categories."""
+
+    list_display = ("name", "order")
+    list_editable = ("order",)
+
+
+@admin.register(LiaisonStation)
+class LiaisonStationAdmin(ScopedAdmin):
+    list_display = ("name", "kind", "division", "reception_months", "reception_day")
+    list_filter = ("kind", "reception_months")
+    search_fields = ("name", "address", "division__name")
+    list_select_related = ("division",)
+    filter_horizontal = ("deputies",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = opinion_services.station_create(
+            kind=obj.kind, name=obj.name, division=obj.division, address=obj.address,
+            reception_day=obj.reception_day, reception_months=obj.reception_months, acting_user=request.user)
+        obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -26,3 +26,82 @@ class RosterUploadForm(forms.Form):
 
 class RosterConfirmForm(forms.Form):
     payload = forms.CharField(widget=forms.HiddenInput)
+
+
+# --- residents' opinions ------------------------------------------------------------
+
+from congress.models import Division  # noqa: E402
+from deputies.models import LiaisonStation, OpinionCategory, Person, ResidentOpinion  # noqa: E402
+
+INTAKE_LEVELS = (Division.Level.TOWN, Division.Level.TOWNSHIP, Division.Level.SUBDISTRICT,
+                 Division.Level.COMMUNITY, Division.Level.VILLAGE)
+
+
+class DivisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name if obj.parent_id else ''} {obj.name}".strip()
+
+
+class PublicOpinionForm(forms.Form):
+    division = DivisionChoiceField(queryset=Division.objects.filter(level__in=INTAKE_LEVELS).select_related("parent"),
+                                   label=_("Where"), help_text=_("Your town, sub-district, community or village."))
+    category = forms.ModelChoiceField(queryset=OpinionCategory.objects.all(), label=_("About"))
+    text = forms.CharField(label=_("Your opinion"), widget=forms.Textarea(attrs={"rows": 5}), min_length=5,
+                           max_length=3000)
+    resident_name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    resident_contact = forms.CharField(label=_("Phone or e-mail (optional)"), max_length=50, required=False)
+    consent = forms.BooleanField(label=_("I have read the privacy notice above."))
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This form could not be accepted."))
+        return ""
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if len(text) < 5:
+            raise forms.ValidationError(_("Describe the matter in a few words at least."))
+        return text
+
+
+class StaffOpinionForm(forms.Form):
+    division = DivisionChoiceField(queryset=Division.objects.none(), label=_("Where"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=ResidentOpinion.Channel.choices)
+    station = forms.ModelChoiceField(queryset=LiaisonStation.objects.none(), label=_("Station"), required=False)
+    taken_by = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Taken by (deputy)"), required=False)
+    category = forms.ModelChoiceField(queryset=OpinionCategory.objects.all(), label=_("Category"))
+    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    resident_name = forms.CharField(label=_("Resident's name"), max_length=50, required=False)
+    resident_contact = forms.CharField(label=_("Resident's contact"), max_length=50, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.in_scope(user).filter(level__in=INTAKE_LEVELS).select_related("parent")
+        self.fields["station"].queryset = LiaisonStation.objects.in_scope(user)
+        self.fields["taken_by"].queryset = Person.objects.in_scope(user).filter(mandates__end_date__isnull=True).distinct()
+
+
+class OpinionActionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=ResidentOpinion.State.choices)
+    unit = forms.CharField(label=_("Responsible unit"), max_length=120, required=False)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reply = forms.CharField(label=_("Reply to the resident"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                            max_length=3000)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("How satisfied are you with the handling?"), coerce=int,
+                                    choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")], widget=forms.RadioSelect)
+
+
+class ReceptionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on_duty = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Deputies on duty"))
+    residents = forms.IntegerField(label=_("Residents received"), min_value=0, max_value=100000)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=3000)
+
+    def __init__(self, *args, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on_duty"].queryset = station.deputies.all()

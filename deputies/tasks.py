@@ -10,3 +10,10 @@ from deputies import services
 def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
     day = datetime.date.fromisoformat(on_date) if on_date else timezone.localdate()
     return services.mandates_close_for_ended_terms(on_date=day)
+
+
+@shared_task(acks_late=True)
+def flag_overdue_opinions() -> int:
+    from deputies import opinions
+
+    return opinions.opinions_flag_overdue(on_date=timezone.localdate())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deputies import views
+from deputies import views, views_opinions
 
 app_name = "deputies"
 urlpatterns = [
@@ -10,4 +10,12 @@ urlpatterns = [
     path("staff/bodies/<int:pk>/composition.<str:fmt>", views.composition_export, name="composition_export"),
     path("staff/bodies/<int:pk>/roster.<str:fmt>", views.roster_export, name="roster_export"),
     path("staff/bodies/<int:pk>/import/", views.roster_import, name="roster_import"),
+    path("opinions/new/", views_opinions.opinion_new_public, name="opinion_public"),
+    path("opinions/track/<str:token>/", views_opinions.opinion_track, name="opinion_track"),
+    path("staff/opinions/", views_opinions.opinion_list, name="opinions"),
+    path("staff/opinions/new/", views_opinions.opinion_new_staff, name="opinion_new"),
+    path("staff/opinions/<int:pk>/", views_opinions.opinion_detail, name="opinion"),
+    path("staff/opinions/<int:pk>/act/", views_opinions.opinion_act, name="opinion_act"),
+    path("staff/stations/", views_opinions.station_list, name="stations"),
+    path("staff/stations/<int:pk>/", views_opinions.station_detail, name="station"),
 ]

@@ -181,3 +181,16 @@ class ProgressForm(forms.Form):
         if f and f.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("Attachments are at most 10 MB."))
         return f
+
+
+class OpinionProjectForm(forms.Form):
+    body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Project"), max_length=120)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), label=_("Category"))
+
+    def __init__(self, *args, user, opinion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = CongressBody.objects.in_scope(user).filter(
+            kind__in=VOTING_BODY_KINDS, division__path__in=[opinion.division.path[:i + 1]
+                                                            for i, ch in enumerate(opinion.division.path) if ch == "/"])

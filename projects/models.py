@@ -79,6 +79,8 @@ class Project(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True,
                                      help_text=_("Which station, reception day or visit; or the resident opinion's reference."))
+    opinion = models.ForeignKey("deputies.ResidentOpinion", verbose_name=_("from resident opinion"), null=True,
+                                blank=True, on_delete=models.PROTECT, related_name="projects")
     proposer_name = models.CharField(_("proposer"), max_length=50, blank=True)
     proposer_contact = models.CharField(_("proposer's contact"), max_length=50, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SOLICITED)

@@ -56,7 +56,7 @@ def project_transition(*, project: Project, to: str, acting_user=None, reason: s
 
 
 PROJECT_FIELDS = ("body", "year", "title", "category", "description", "estimated_budget", "responsible_unit",
-                  "source", "source_detail", "proposer_name", "proposer_contact")
+                  "source", "source_detail", "proposer_name", "proposer_contact", "opinion")
 
 
 @transaction.atomic
@@ -73,6 +73,17 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     audit_record(actor=acting_user, action="project.propose", obj=project, division=project.body.division,
                  after=snapshot(project, fields=["title", "year", "source"]))
     return project
+
+
+@transaction.atomic
+def project_from_opinion(*, opinion, body: CongressBody, year: int, title: str, category: Category,
+                         acting_user=None) -> Project:
+    """Turn a resident's opinion into a livelihood-project proposal; the link is kept both ways."""
+    if not opinion.division.path.startswith(body.division.path):
+        raise ProjectError(_("The opinion was raised outside this body's division."))
+    return project_propose(body=body, year=year, title=title, category=category, description=opinion.text,
+                           source=Project.Source.OPINION, source_detail=opinion.reference, opinion=opinion,
+                           acting_user=acting_user)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/projects/", views.project_list, name="projects"),
     path("staff/projects/new/", views.project_new, name="project_new"),
     path("staff/projects/<int:pk>/", views.project_detail, name="project"),
+    path("staff/opinions/<int:opinion_pk>/to-project/", views.project_from_opinion, name="from_opinion"),
     path("staff/projects/<int:pk>/move/", views.project_move, name="project_move"),
     path("staff/projects/<int:pk>/milestone/", views.project_milestone, name="project_milestone"),
     path("staff/projects/<int:pk>/milestone/<int:mid>/done/", views.project_milestone_done, name="milestone_done"),

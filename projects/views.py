@@ -428,3 +428,24 @@ def ballot_paper(request, pk):
     }, status=status)
 
 
+
+
+@staff_required
+def project_from_opinion(request, opinion_pk):
+    """Turn a resident's opinion into a livelihood-project proposal (the link is kept both ways)."""
+    from deputies.models import ResidentOpinion
+
+    opinion = get_object_or_404(ResidentOpinion.objects.in_scope(request.user), pk=opinion_pk)
+    form = pforms.OpinionProjectForm(request.POST if request.method == "POST" else None, user=request.user,
+                                     opinion=opinion, initial={"year": timezone.localdate().year + 1,
+                                                               "title": opinion.text[:60]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_from_opinion(opinion=opinion, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("Project proposal made from the opinion."))
+            return redirect("projects:project", pk=project.pk)
+    return render(request, "projects/project_from_opinion.html", {"form": form, "opinion": opinion},
+                  status=422 if form.errors else 200)

@@ -1,0 +1,10 @@
+"""Deputies' models: the roster (people and mandates) and the liaison network with residents' opinions."""
+
+from deputies.models.liaison import (  # noqa: F401
+    LiaisonStation,
+    OpinionCategory,
+    OpinionTransition,
+    Reception,
+    ResidentOpinion,
+)
+from deputies.models.roster import Mandate, MandateQuerySet, Person  # noqa: F401

@@ -1,0 +1,146 @@
+"""Services for the liaison network and residents' opinions: every write, with its history."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congress.services import audit_record
+from deputies.models import LiaisonStation, OpinionTransition, Reception, ResidentOpinion
+
+RATING_SALT = "deputies.opinion-rating"
+
+
+class OpinionError(ValidationError):
+    pass
+
+
+def _actor(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def new_reference() -> str:
+    return "MY" + "".join(secrets.choice("23456789ABCDEFGHJKMNPQRSTUVWXYZ") for _ in range(8))
+
+
+@transaction.atomic
+def station_create(*, kind, name, division, address, deputies=(), reception_day=None,
+                   reception_months=LiaisonStation.Months.NONE, acting_user=None) -> LiaisonStation:
+    station = LiaisonStation(kind=kind, name=name, division=division, address=address, reception_day=reception_day,
+                             reception_months=reception_months)
+    station.full_clean()
+    station.save()
+    station.deputies.set(deputies)
+    audit_record(actor=acting_user, action="station.create", obj=station, division=division,
+                 after={"kind": kind, "name": name, "deputies": len(deputies)})
+    return station
+
+
+@transaction.atomic
+def reception_record(*, station: LiaisonStation, date: datetime.date, on_duty, residents: int, notes: str = "",
+                     acting_user=None) -> Reception:
+    if residents < 0:
+        raise OpinionError(_("The number of residents cannot be negative."))
+    reception = Reception(station=station, date=date, residents=residents, notes=notes)
+    reception.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            reception.save()
+    except IntegrityError as exc:
+        raise OpinionError(_("This station already has a reception recorded on that day.")) from exc
+    reception.on_duty.set(on_duty)
+    audit_record(actor=acting_user, action="reception.record", obj=station, division=station.division,
+                 after={"date": date.isoformat(), "residents": residents})
+    return reception
+
+
+@transaction.atomic
+def opinion_receive(*, division, category, text: str, channel: str, station=None, taken_by=None,
+                    resident_name: str = "", resident_contact: str = "", acting_user=None) -> ResidentOpinion:
+    if station is not None and not station.division.path.startswith(division.path) and not division.path.startswith(station.division.path):
+        raise OpinionError(_("The station is not in this division."))
+    opinion = ResidentOpinion(reference=new_reference(), division=division, category=category, text=text.strip(),
+                              channel=channel, station=station, taken_by=taken_by, resident_name=resident_name,
+                              resident_contact=resident_contact)
+    opinion.full_clean()
+    opinion.save()
+    OpinionTransition.objects.create(opinion=opinion, from_state="", to_state=opinion.state, by=_actor(acting_user),
+                                     note=opinion.get_channel_display())
+    return opinion
+
+
+@transaction.atomic
+def opinion_transition(*, opinion: ResidentOpinion, to: str, acting_user=None, reason: str = "", unit: str = "",
+                       due_date: datetime.date | None = None, reply: str = "") -> ResidentOpinion:
+    """The one way an opinion changes state: checks the table and the fields each state needs; keeps the history."""
+    opinion = ResidentOpinion.objects.select_for_update().get(pk=opinion.pk)
+    frm = opinion.state
+    if to not in ResidentOpinion.TRANSITIONS[ResidentOpinion.State(frm)]:
+        raise OpinionError(
+            _("An opinion that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": ResidentOpinion.State(frm).label, "to": ResidentOpinion.State(to).label}
+        )
+    if to in ResidentOpinion.NEEDS_REASON and not reason.strip():
+        raise OpinionError(_("Give the reason (for example: conditions are not yet met)."))
+    if to == ResidentOpinion.State.REFERRED:
+        if not unit.strip() or due_date is None:
+            raise OpinionError(_("Name the responsible unit and the due date."))
+        opinion.unit, opinion.due_date, opinion.overdue = unit.strip(), due_date, False
+    if to in ResidentOpinion.CLOSING:
+        if not reply.strip():
+            raise OpinionError(_("Write the reply the resident will receive."))
+        opinion.reply = reply.strip()
+        opinion.overdue = False
+    opinion.state = to
+    opinion.state_reason = reason.strip()[:300] if to in ResidentOpinion.NEEDS_REASON else ""
+    opinion.save()
+    OpinionTransition.objects.create(opinion=opinion, from_state=frm, to_state=to, by=_actor(acting_user),
+                                     note=(reason or unit)[:300])
+    audit_record(actor=acting_user, action="opinion.transition", obj=opinion, division=opinion.division,
+                 before={"state": frm}, after={"state": to, "unit": opinion.unit})
+    return opinion
+
+
+def rating_token(opinion: ResidentOpinion) -> str:
+    """What the resident keeps to see the reply and rate it (no account needed)."""
+    return signing.dumps(opinion.reference, salt=RATING_SALT)
+
+
+def opinion_for_token(token: str) -> ResidentOpinion | None:
+    try:
+        reference = signing.loads(token, salt=RATING_SALT)
+    except signing.BadSignature:
+        return None
+    return ResidentOpinion.objects.filter(reference=reference).first()
+
+
+@transaction.atomic
+def opinion_rate(*, opinion: ResidentOpinion, rating: int) -> ResidentOpinion:
+    opinion = ResidentOpinion.objects.select_for_update().get(pk=opinion.pk)
+    if opinion.state not in ResidentOpinion.CLOSING:
+        raise OpinionError(_("You can rate the handling once you have had the reply."))
+    if opinion.rating is not None:
+        raise OpinionError(_("This reply has already been rated."))
+    if rating not in range(1, 6):
+        raise OpinionError(_("Rate from 1 to 5."))
+    opinion.rating = rating
+    opinion.save(update_fields=["rating"])
+    return opinion
+
+
+@transaction.atomic
+def opinions_flag_overdue(*, on_date: datetime.date) -> int:
+    """Flag referred or in-progress opinions past their due date. Idempotent."""
+    return ResidentOpinion.objects.filter(
+        state__in=[ResidentOpinion.State.REFERRED, ResidentOpinion.State.IN_PROGRESS], due_date__lt=on_date,
+        overdue=False).update(overdue=True)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,153 @@
+"""Pages of the liaison network and residents' opinions."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from congress.decorators import staff_required
+from deputies import forms as dforms
+from deputies import opinions as services
+from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
+
+
+def opinion_new_public(request):
+    """Residents raise an opinion without an account; rate-limited, minimal personal data."""
+    form = dforms.PublicOpinionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if is_ratelimited(request, group="public-opinion", key="ip", rate=settings.PUBLIC_FORM_RATE, method="POST",
+                          increment=True):
+            return render(request, "deputies/opinion_public.html", {"form": form, "limited": True}, status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            opinion = services.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
+                                               channel=ResidentOpinion.Channel.ONLINE,
+                                               resident_name=d["resident_name"], resident_contact=d["resident_contact"])
+            token = services.rating_token(opinion)
+            return render(request, "deputies/opinion_thanks.html", {
+                "opinion": opinion, "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
+                                                                                    kwargs={"token": token}))})
+        return render(request, "deputies/opinion_public.html", {"form": form}, status=422)
+    return render(request, "deputies/opinion_public.html", {"form": form})
+
+
+def opinion_track(request, token):
+    opinion = services.opinion_for_token(token)
+    if opinion is None:
+        raise Http404
+    form = dforms.RatingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.opinion_rate(opinion=opinion, rating=form.cleaned_data["rating"])
+                messages.success(request, _("Thank you for rating the handling."))
+                return redirect("deputies:opinion_track", token=token)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+        return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=422)
+    return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form})
+
+
+@staff_required
+def opinion_list(request):
+    qs = (ResidentOpinion.objects.in_scope(request.user).select_related("division", "category", "station", "taken_by")
+          .order_by("-received_at", "-pk"))
+    params = request.GET
+    if params.get("state"):
+        qs = qs.filter(state=params["state"])
+    if params.get("category"):
+        qs = qs.filter(category_id=params["category"])
+    if params.get("overdue"):
+        qs = qs.filter(overdue=True)
+    return render(request, "deputies/opinion_list.html", {
+        "opinions": qs[:500], "total": qs.count(), "params": params, "states": ResidentOpinion.State.choices,
+        "categories": OpinionCategory.objects.all()})
+
+
+@staff_required
+def opinion_new_staff(request):
+    form = dforms.StaffOpinionForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opinion = services.opinion_receive(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("Opinion %(ref)s recorded.") % {"ref": opinion.reference})
+            return redirect("deputies:opinion", pk=opinion.pk)
+    return render(request, "deputies/opinion_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _opinion_in_scope(request, pk):
+    return get_object_or_404(ResidentOpinion.objects.in_scope(request.user)
+                             .select_related("division", "category", "station", "taken_by"), pk=pk)
+
+
+@staff_required
+def opinion_detail(request, pk):
+    opinion = _opinion_in_scope(request, pk)
+    return render(request, "deputies/opinion_detail.html", {
+        "opinion": opinion, "transitions": opinion.transitions.select_related("by"),
+        "action_form": dforms.OpinionActionForm(initial={"due_date": timezone.localdate() + datetime.timedelta(days=30)}),
+        "next_states": ResidentOpinion.TRANSITIONS[ResidentOpinion.State(opinion.state)],
+        # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
+        "projects": opinion.projects.select_related("body"),
+        "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
+                                                        kwargs={"token": services.rating_token(opinion)})),
+    })
+
+
+@staff_required
+@require_POST
+def opinion_act(request, pk):
+    opinion = _opinion_in_scope(request, pk)
+    form = dforms.OpinionActionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.opinion_transition(opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"],
+                                        reason=d["reason"], reply=d["reply"], acting_user=request.user)
+            messages.success(request, _("Opinion updated."))
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("deputies:opinion", pk=opinion.pk)
+
+
+@staff_required
+def station_list(request):
+    stations = LiaisonStation.objects.in_scope(request.user).select_related("division").prefetch_related("deputies")
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=183)
+    calendar = sorted((d, s) for s in stations for d in s.reception_dates(today, horizon))
+    return render(request, "deputies/station_list.html", {"stations": stations, "calendar": calendar})
+
+
+@staff_required
+def station_detail(request, pk):
+    station = get_object_or_404(LiaisonStation.objects.in_scope(request.user).select_related("division"), pk=pk)
+    form = dforms.ReceptionForm(request.POST if request.method == "POST" else None, station=station)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reception_record(station=station, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("Reception recorded."))
+            return redirect("deputies:station", pk=station.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+    today = timezone.localdate()
+    return render(request, "deputies/station_detail.html", {
+        "station": station, "form": form, "receptions": station.receptions.prefetch_related("on_duty")[:50],
+        "upcoming": station.reception_dates(today, today + datetime.timedelta(days=366)),
+    }, status=422 if form.errors else 200)
