@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
     "flag-overdue-opinions": {"task": "meetings.tasks.flag_overdue_opinions", "schedule": 3600},
     "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_opinions", "schedule": 3600},
+    "flag-overdue-suggestions": {"task": "deputies.tasks.flag_overdue_suggestions", "schedule": 3600},
     "meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 3600},
 }
 
@@ -228,3 +229,4 @@ LOGGING = {
 RATELIMIT_USE_CACHE = "default"
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 CSRF_FAILURE_VIEW = "congress.views.csrf_failure"
+SUGGESTION_DUE_DAYS = env.int("SUGGESTION_DUE_DAYS", default=90)

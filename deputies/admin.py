@@ -175,3 +175,53 @@ class LiaisonStationAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from deputies import suggestions as suggestion_services  # noqa: E402
+from deputies.models import DutyActivity, SupervisionGroup  # noqa: E402
+
+
+@admin.register(SupervisionGroup)
+class SupervisionGroupAdmin(ScopedAdmin):
+    list_display = ("name", "body")
+    search_fields = ("name", "matters")
+    filter_horizontal = ("members",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.pk = suggestion_services.supervision_group_create(body=obj.body, name=obj.name, matters=obj.matters,
+                                                              acting_user=request.user).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DutyActivity)
+class DutyActivityAdmin(ScopedAdmin):
+    list_display = ("date", "kind", "title", "body")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("title",)
+    filter_horizontal = ("participants",)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return super().save_related(request, form, formsets, change)
+        # the service already set the participants
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            obj.pk = suggestion_services.duty_activity_record(
+                body=obj.body, kind=obj.kind, date=obj.date, title=obj.title,
+                participants=list(form.cleaned_data["participants"]), acting_user=request.user).pk
+        except ValidationError as exc:
+            for m in exc.messages:
+                self.message_user(request, m, messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congress.models import Term
+from congress.models import CongressBody, Term
 
 
 class RosterUploadForm(forms.Form):
@@ -105,3 +105,37 @@ class ReceptionForm(forms.Form):
     def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["on_duty"].queryset = station.deputies.all()
+
+
+# --- deputies' suggestions ---------------------------------------------------------
+
+from deputies.models import Suggestion  # noqa: E402
+
+
+class SuggestionForm(forms.Form):
+    body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Suggestion"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
+    co_authors = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Joint deputies"),
+                                                required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = CongressBody.objects.filter(terms__mandates__person=person, terms__mandates__end_date__isnull=True,
+                                             terms__mandates__role__in=["deputy", "deliberation_deputy"]).distinct()
+        self.fields["body"].queryset = bodies
+        self.fields["co_authors"].queryset = Person.objects.filter(
+            mandates__term__body__in=bodies, mandates__end_date__isnull=True).exclude(pk=person.pk).distinct()
+
+
+class SuggestionActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply")])
+    unit = forms.CharField(label=_("Handling unit"), max_length=120, required=False)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reply = forms.CharField(label=_("Unit's reply"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                            max_length=10000)
+
+
+class EvaluationForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("Are you satisfied with the handling?"),
+                                     choices=Suggestion.Satisfaction.choices, widget=forms.RadioSelect)

@@ -17,3 +17,10 @@ def flag_overdue_opinions() -> int:
     from deputies import opinions
 
     return opinions.opinions_flag_overdue(on_date=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def flag_overdue_suggestions() -> int:
+    from deputies import suggestions
+
+    return suggestions.suggestions_flag_overdue(on_date=timezone.localdate())

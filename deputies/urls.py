@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deputies import views, views_opinions
+from deputies import views, views_opinions, views_suggestions
 
 app_name = "deputies"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("staff/opinions/<int:pk>/act/", views_opinions.opinion_act, name="opinion_act"),
     path("staff/stations/", views_opinions.station_list, name="stations"),
     path("staff/stations/<int:pk>/", views_opinions.station_detail, name="station"),
+    path("me/suggestions/", views_suggestions.my_suggestions, name="my_suggestions"),
+    path("me/suggestions/new/", views_suggestions.suggestion_new, name="suggestion_new"),
+    path("me/suggestions/<int:pk>/evaluate/", views_suggestions.suggestion_evaluate, name="suggestion_evaluate"),
+    path("staff/suggestions/", views_suggestions.suggestion_list, name="suggestions"),
+    path("staff/suggestions/<int:pk>/", views_suggestions.suggestion_detail, name="suggestion"),
 ]

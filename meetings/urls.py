@@ -29,4 +29,6 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
     path("staff/surveys/<int:pk>/paper/", views.survey_paper, name="survey_paper"),
     path("staff/surveys/<int:pk>/report/", views.survey_report, name="survey_report"),
+    path("me/record/", views.my_duty_record, name="my_record"),
+    path("staff/people/<int:person_pk>/record/", views.duty_record_staff, name="duty_record"),
 ]

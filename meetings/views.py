@@ -399,3 +399,42 @@ def score(request, pk):
                 return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
         return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
     return render(request, "meetings/score.html", {"survey": survey, "form": form})
+
+
+# --- duty records ---------------------------------------------------------------------
+
+def _record_period(request):
+    import datetime
+
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    return year, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _record_response(request, person, template_back):
+    from meetings import duty
+
+    year, start, end = _record_period(request)
+    rec = duty.duty_record(person, start, end)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(duty.duty_dataset(rec).export("xlsx"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="duty-record-{person.pk}-{year}.xlsx"'
+        return response
+    return render(request, "meetings/duty_record.html", {"rec": rec, "year": year, "back": template_back})
+
+
+@login_required
+def my_duty_record(request):
+    person = person_of(request.user)
+    if person is None:
+        raise Http404
+    return _record_response(request, person, "deputies:me")
+
+
+@staff_required
+def duty_record_staff(request, person_pk):
+    from deputies.models import Person
+
+    person = get_object_or_404(Person.objects.in_scope(request.user), pk=person_pk)
+    return _record_response(request, person, "deputies:bodies")

@@ -8,3 +8,4 @@ from deputies.models.liaison import (  # noqa: F401
     ResidentOpinion,
 )
 from deputies.models.roster import Mandate, MandateQuerySet, Person  # noqa: F401
+from deputies.models.suggestions import DutyActivity, Suggestion, SuggestionTransition, SupervisionGroup  # noqa: F401

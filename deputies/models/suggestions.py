@@ -1,0 +1,133 @@
+"""Deputies' suggestions (代表建议) and supervision groups (监督小组)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congress.models import CongressBody, scoped_queryset
+
+
+class Suggestion(models.Model):
+    """A deputy's suggestion, by one deputy or jointly, handled by a unit and evaluated by its authors."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ASSIGNED = "assigned", _("Assigned to a unit")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed (satisfied)")
+
+    TRANSITIONS = {
+        State.SUBMITTED: (State.ASSIGNED,),
+        State.ASSIGNED: (State.ANSWERED,),
+        State.ANSWERED: (State.CLOSED, State.ASSIGNED),  # dissatisfied: reopened to the unit
+        State.CLOSED: (),
+    }
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASIC = "basic", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
+                             related_name="suggestions")
+    meeting = models.ForeignKey("meetings.Meeting", verbose_name=_("submitted at meeting"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="suggestions")
+    lead = models.ForeignKey("deputies.Person", verbose_name=_("lead deputy"), on_delete=models.PROTECT,
+                             related_name="suggestions_led")
+    co_authors = models.ManyToManyField("deputies.Person", verbose_name=_("joint deputies"), blank=True,
+                                        related_name="suggestions_joined")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("suggestion"))
+    submitted_on = models.DateField(_("submitted on"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    unit = models.CharField(_("handling unit"), max_length=120, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    reply = models.TextField(_("unit's reply"), blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    satisfaction = models.CharField(_("deputy's satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    times_reopened = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    overdue = models.BooleanField(_("overdue"), default=False)
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("deputy suggestion")
+        verbose_name_plural = _("deputies' suggestions")
+        ordering = ["-submitted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(state__in=["assigned", "answered", "closed"]) | (~Q(unit="") & Q(due_date__isnull=False)),
+                                   name="suggestion_assigned_has_unit_and_due"),
+            models.CheckConstraint(condition=~Q(state="closed") | ~Q(satisfaction="dissatisfied"),
+                                   name="suggestion_closed_not_dissatisfied"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SuggestionTransition(models.Model):
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=10, choices=Suggestion.State.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=Suggestion.State.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.suggestion} {self.from_state}→{self.to_state}"
+
+
+class SupervisionGroup(models.Model):
+    """A supervision group of a body (Baitao has four), its deputies and the matters it follows."""
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
+                             related_name="supervision_groups")
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField("deputies.Person", verbose_name=_("members"), blank=True,
+                                     related_name="supervision_groups")
+    matters = models.TextField(_("matters followed"), blank=True)
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("supervision group")
+        verbose_name_plural = _("supervision groups")
+        ordering = ["body", "name"]
+        constraints = [models.UniqueConstraint(fields=["body", "name"], name="supervision_group_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class DutyActivity(models.Model):
+    """Duty work recorded as it happens (履职活动): inspections, research visits, trainings, policy outreach."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("Inspection")
+        RESEARCH = "research", _("Research visit")
+        TRAINING = "training", _("Training")
+        OUTREACH = "outreach", _("Policy outreach")
+        VISIT = "visit", _("Visit to residents")
+
+    body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
+                             related_name="duty_activities")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    participants = models.ManyToManyField("deputies.Person", verbose_name=_("deputies"), related_name="duty_activities")
+
+    objects = scoped_queryset("body__division").as_manager()
+
+    class Meta:
+        verbose_name = _("duty activity")
+        verbose_name_plural = _("duty activities")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.title}"
