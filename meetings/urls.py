@@ -31,4 +31,5 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/report/", views.survey_report, name="survey_report"),
     path("me/record/", views.my_duty_record, name="my_record"),
     path("staff/people/<int:person_pk>/record/", views.duty_record_staff, name="duty_record"),
+    path("staff/dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -438,3 +438,20 @@ def duty_record_staff(request, person_pk):
 
     person = get_object_or_404(Person.objects.in_scope(request.user), pk=person_pk)
     return _record_response(request, person, "deputies:bodies")
+
+
+# --- city dashboard -------------------------------------------------------------------------
+
+@staff_required
+def dashboard(request):
+    from congress.models import Division
+    from meetings import charts
+    from meetings import dashboard as dash_selectors
+
+    division = None
+    if request.GET.get("division", "").isdigit():
+        division = get_object_or_404(Division.objects.in_scope(request.user), pk=request.GET["division"])
+    dash = dash_selectors.build(request.user, division)
+    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.town_projects + r.district_projects for r in dash.rows],
+                             title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))
+    return render(request, "meetings/dashboard.html", {"dash": dash, "chart": chart, "division": division})

@@ -340,6 +340,30 @@ def bench_meeting_report(n_deputies: int = 500, n_candidates: int = 15, n_survey
          total_seconds_with_pdf=round(total, 3), pdf_bytes=len(pdf))
 
 
+def bench_dashboard():
+    """The city dashboard at Chongqing's scale (seed_city)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from congress.models import Division, User
+    from meetings import dashboard
+
+    t = time.perf_counter()
+    call_command("seed_city", verbosity=0)
+    seed_seconds = time.perf_counter() - t
+    staff = User.objects.create(username="bench-city", is_staff=True, division=Division.objects.get(code="C50"))
+    timings = []
+    for _ in range(5):
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            d = dashboard.build(staff)
+        timings.append(time.perf_counter() - t)
+    emit(bench="dashboard", districts=d.districts, deliberation_deputies=d.deliberation_deputies,
+         towns_voting=d.towns_voting, queries=len(ctx.captured_queries), seconds_median=round(statistics.median(timings), 3),
+         seed_city_seconds=round(seed_seconds, 2))
+
+
 def main():
     url = os.environ.get("DATABASE_URL") or DEFAULT_DB
     if not url.startswith("postgres"):
@@ -354,6 +378,7 @@ def main():
     for n in (10_000, 100_000):
         bench_tally(n)
     bench_meeting_report()
+    bench_dashboard()
 
 
 if __name__ == "__main__":
