@@ -91,7 +91,7 @@ def seed() -> dict:
     # 9,291 deliberation deputies, 30 to 80 per congress
     people, mandates = [], []
     seats = spread(DELIBERATION_DEPUTIES, len(deliberation_bodies))
-    for term, sub, n in zip(terms, sub_divs, seats, strict=True):
+    for sub, n in zip(sub_divs, seats, strict=True):
         for k in range(n):
             people.append(Person(name=f"议事代表{sub.code}-{k:02d}", gender="F" if k % 5 < 2 else "M",
                                  date_of_birth=datetime.date(1960 + k % 40, 1 + k % 12, 1 + k % 28),
