@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress.models import CongressBody, Term
 
@@ -44,7 +45,7 @@ class DivisionChoiceField(forms.ModelChoiceField):
 
 class PublicOpinionForm(forms.Form):
     division = DivisionChoiceField(queryset=Division.objects.filter(level__in=INTAKE_LEVELS).select_related("parent"),
-                                   label=_("Where"), help_text=_("Your town, sub-district, community or village."))
+                                   label=pgettext_lazy("resident", "Where"), help_text=_("Your town, sub-district, community or village."))
     category = forms.ModelChoiceField(queryset=OpinionCategory.objects.all(), label=_("About"))
     text = forms.CharField(label=_("Your opinion"), widget=forms.Textarea(attrs={"rows": 5}), min_length=5,
                            max_length=3000)
@@ -66,12 +67,13 @@ class PublicOpinionForm(forms.Form):
 
 
 class StaffOpinionForm(forms.Form):
-    division = DivisionChoiceField(queryset=Division.objects.none(), label=_("Where"))
+    division = DivisionChoiceField(queryset=Division.objects.none(), label=pgettext_lazy("resident", "Where"))
     channel = forms.ChoiceField(label=_("Channel"), choices=ResidentOpinion.Channel.choices)
     station = forms.ModelChoiceField(queryset=LiaisonStation.objects.none(), label=_("Station"), required=False)
     taken_by = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Taken by (deputy)"), required=False)
     category = forms.ModelChoiceField(queryset=OpinionCategory.objects.all(), label=_("Category"))
-    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    text = forms.CharField(label=pgettext_lazy("resident", "Opinion"), widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=3000)
     resident_name = forms.CharField(label=_("Resident's name"), max_length=50, required=False)
     resident_contact = forms.CharField(label=_("Resident's contact"), max_length=50, required=False)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress.models import Division, scoped_queryset
 
@@ -113,7 +114,7 @@ class ResidentOpinion(models.Model):
     """A resident's opinion (群众意见), from intake to the reply and the resident's rating."""
 
     class Channel(models.TextChoices):
-        STATION = "station", _("Liaison station")
+        STATION = "station", pgettext_lazy("channel", "Liaison station")
         RECEPTION = "reception", _("Reception day")
         VISIT = "visit", _("Deputy visit")
         ONLINE = "online", _("Online (public form)")
@@ -138,7 +139,8 @@ class ResidentOpinion(models.Model):
     CLOSING = (State.RESOLVED, State.DEFERRED, State.NOT_ADOPTED)
 
     reference = models.CharField(_("reference"), max_length=16, unique=True)
-    division = models.ForeignKey(Division, verbose_name=_("where"), on_delete=models.PROTECT, related_name="opinions")
+    division = models.ForeignKey(Division, verbose_name=pgettext_lazy("resident", "where"), on_delete=models.PROTECT,
+                                 related_name="opinions")
     station = models.ForeignKey(LiaisonStation, verbose_name=_("station"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="opinions")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -146,7 +148,7 @@ class ResidentOpinion(models.Model):
                                  related_name="opinions")
     taken_by = models.ForeignKey("deputies.Person", verbose_name=_("taken by"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="opinions_taken")
-    text = models.TextField(_("opinion"))
+    text = models.TextField(pgettext_lazy("resident", "opinion"))
     resident_name = models.CharField(_("resident's name"), max_length=50, blank=True)
     resident_contact = models.CharField(_("resident's contact"), max_length=50, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RECEIVED)
@@ -156,7 +158,7 @@ class ResidentOpinion(models.Model):
     reply = models.TextField(_("reply to the resident"), blank=True)
     rating = models.PositiveSmallIntegerField(_("resident's rating"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
-    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_at = models.DateTimeField(pgettext_lazy("resident", "received"), auto_now_add=True)
 
     objects = scoped_queryset("division").as_manager()
 

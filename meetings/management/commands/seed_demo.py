@@ -28,6 +28,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 congress = congress_demo.seed()
                 deputies = deputies_demo.seed(congress)
+                deputies_demo.seed_network(congress, deputies)
                 projects = projects_demo.seed(congress, deputies)
                 meetings_demo.seed(congress, deputies, projects)
             self.stdout.write(self.style.SUCCESS("Demo district loaded, with an open project ballot in 江南街道."))
