@@ -53,6 +53,8 @@ class DivisionAdmin(ScopedAdmin):
                 data = super().clean()
                 if obj is None and not self.errors:
                     parent = data.get("parent")
+                    if parent is None and staff_scope_path(request.user) != "":
+                        raise forms.ValidationError(_("Choose the parent division within your scope."))
                     try:
                         services.division_check(data["level"], parent)
                     except ValidationError as exc:

@@ -76,3 +76,16 @@ def test_non_staff_and_anonymous_are_kept_out(two_districts, client, django_user
     client.force_login(django_user_model.objects.create_user("resident", password="x"))
     assert client.get("/staff/bodies/").status_code == 403
     assert client.get(f"/staff/bodies/{bodies['a'].pk}/").status_code == 403
+
+
+def test_district_staff_cannot_create_divisions_outside_their_scope(two_districts, client):
+    city, a, b, a_sub, b_sub, bodies = two_districts
+    client.force_login(factories.staff(a))
+    resp = client.post("/admin/congress/division/add/", {"code": "X9", "name": "新市", "level": "municipality"})
+    assert resp.status_code == 200 and not Division.objects.filter(code="X9").exists()
+    resp = client.post("/admin/congress/division/add/", {"code": "X8", "name": "外区街道", "level": "subdistrict",
+                                                          "parent": b.pk})
+    assert resp.status_code == 200 and not Division.objects.filter(code="X8").exists()
+    resp = client.post("/admin/congress/division/add/", {"code": "X7", "name": "新街道", "level": "subdistrict",
+                                                          "parent": a.pk})
+    assert resp.status_code == 302 and Division.objects.get(code="X7").path.startswith(a.path)
