@@ -120,12 +120,18 @@ class SuggestionForm(forms.Form):
     text = forms.CharField(label=_("Suggestion"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
     co_authors = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Joint deputies"),
                                                 required=False)
+    meeting = forms.ModelChoiceField(queryset=None, label=_("Submitted at a meeting (optional)"), required=False)
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         bodies = CongressBody.objects.filter(terms__mandates__person=person, terms__mandates__end_date__isnull=True,
                                              terms__mandates__role__in=["deputy", "deliberation_deputy"]).distinct()
         self.fields["body"].queryset = bodies
+        from django.apps import apps
+
+        # meetings sit in the layer above: looked up by name, as a lower app must
+        Meeting = apps.get_model("meetings", "Meeting")
+        self.fields["meeting"].queryset = Meeting.objects.filter(body__in=bodies, state="convening")
         self.fields["co_authors"].queryset = Person.objects.filter(
             mandates__term__body__in=bodies, mandates__end_date__isnull=True).exclude(pk=person.pk).distinct()
 

@@ -38,6 +38,7 @@ def suggestion_new(request):
         try:
             services.suggestion_submit(body=d["body"], lead=person, title=d["title"], text=d["text"],
                                        co_authors=list(d["co_authors"]), submitted_on=timezone.localdate(),
+                                       meeting=d["meeting"],
                                        acting_user=request.user)
             messages.success(request, _("Suggestion submitted."))
             return redirect("deputies:my_suggestions")

@@ -154,6 +154,8 @@ class MeetingReport:
     ballots: list
     surveys: list
     opinions: list
+    suggestions: list = field(default_factory=list)
+    suggestion_counts: dict = field(default_factory=dict)
 
     @property
     def quorum_reached(self) -> bool:
@@ -178,13 +180,33 @@ def meeting_report(meeting_id: int) -> MeetingReport:
                    .select_related("poll", "meeting").order_by("pk"))
     stats = survey_stats(surveys)
     opinions = list(DeliberationOpinion.objects.filter(meeting=meeting).select_related("item").order_by("due_date", "pk"))
+    suggestions = []
+    if any(item.kind == AgendaItem.Kind.SUGGESTION_HANDLING for item in agenda):
+        suggestions = suggestions_handling(meeting)
     return MeetingReport(
         meeting=meeting, agenda=agenda, attendees=attendees, members=len(voting),
         present=sum(1 for a in voting if a.status == Attendee.Status.PRESENT),
         on_leave=sum(1 for a in attendees if a.status == Attendee.Status.LEAVE),
         ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"]} for b in ballots],
-        surveys=[stats[s.pk] for s in surveys], opinions=opinions,
+        surveys=[stats[s.pk] for s in surveys], opinions=opinions, suggestions=suggestions,
+        suggestion_counts=_count_states(suggestions),
     )
+
+
+def suggestions_handling(meeting: Meeting) -> list:
+    """The body's deputies' suggestions of the meeting's year, for the suggestion-handling report: one query."""
+    from deputies.models import Suggestion
+
+    return list(Suggestion.objects.filter(body=meeting.body, submitted_on__year=meeting.date.year)
+                .select_related("lead").order_by("submitted_on", "pk"))
+
+
+def _count_states(suggestions) -> dict:
+    counts = {}
+    for s in suggestions:
+        label = s.get_state_display()
+        counts[label] = counts.get(label, 0) + 1
+    return counts
 
 
 def render_meeting_report(report: MeetingReport) -> str:

@@ -101,3 +101,18 @@ def test_deputy_submits_and_evaluates_staff_assign_and_reply_over_http(body_peop
     client.post(f"/me/suggestions/{s.pk}/evaluate/", {"satisfaction": "satisfied"})
     s.refresh_from_db()
     assert s.state == "closed"
+
+
+def test_suggestion_submitted_at_a_convening_meeting(body_people, client):
+    from deputies import services as ds
+    from meetings import services as ms
+
+    body, people = body_people
+    meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会", date=datetime.date.today(),
+                                place="x")
+    meeting = ms.meeting_transition(meeting=meeting, to="convening")
+    user, _pw = ds.deputy_account_create(person=people[0])
+    client.force_login(user)
+    resp = client.post("/me/suggestions/new/", {"body": body.pk, "title": "t", "text": "x", "meeting": meeting.pk})
+    assert resp.status_code == 302
+    assert Suggestion.objects.get().meeting == meeting

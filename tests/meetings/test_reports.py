@@ -148,3 +148,18 @@ def test_pdf_uses_simplified_chinese_font(hall):
             names.add(str(font.get_object().get("/BaseFont")))
     assert any("CJK-SC" in n or "CJKsc" in n or "SC" in n for n in names), names
     assert not any("JP" in n for n in names)
+
+
+def test_suggestion_handling_is_reported_to_the_meeting(hall):
+    from deputies import suggestions as sg
+
+    h = Hall(deputies=4)
+    services.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.SUGGESTION_HANDLING, title="代表建议办理情况报告")
+    s = sg.suggestion_submit(body=h.body, lead=h.people[0], title="增设公交站", text="…",
+                             submitted_on=datetime.date(2026, 2, 1), meeting=None)
+    sg.suggestion_assign(suggestion=s, unit="区交通局")
+    sg.suggestion_submit(body=h.body, lead=h.people[1], title="旧年的建议", text="…", submitted_on=datetime.date(2025, 2, 1))
+    r = reports.meeting_report(h.meeting.pk)
+    assert [x.title for x in r.suggestions] == ["增设公交站"]
+    text = pdf_text(reports.pdf_from_html(reports.render_meeting_report(r)))
+    assert "增设公交站" in text and "区交通局" in text
