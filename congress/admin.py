@@ -247,3 +247,21 @@ class AccountAdmin(UserAdmin):
             return ()
         # Only superusers hand out superuser rights or raw permissions.
         return ("is_superuser", "user_permissions", "groups")
+
+
+@admin.action(description=_("Export the selected entries as CSV"))
+def export_audit_csv(modeladmin, request, queryset):
+    import json
+
+    import tablib
+
+    from congress.exports import dataset_response
+
+    ds = tablib.Dataset(headers=["at", "actor", "action", "object_type", "object_id", "object", "changes"])
+    for e in queryset.select_related("actor").order_by("at", "pk"):
+        ds.append([e.at.isoformat(), e.actor.username if e.actor else "", e.action, e.object_type, e.object_id,
+                   e.object_repr, json.dumps(e.changes, ensure_ascii=False, sort_keys=True)])
+    return dataset_response(ds, "audit-log", "csv")
+
+
+AuditLogAdmin.actions = [export_audit_csv]
