@@ -31,7 +31,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/renda_bench"
-VOTERS = int(os.environ.get("BENCH_VOTERS", "600"))
+VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))
+SCORERS = int(os.environ.get("BENCH_SCORERS", "500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 
@@ -223,6 +224,40 @@ def bench_web(env):
         emit(bench="web_ballots", concurrency=CONCURRENCY, workers=WORKERS, **result,
              ballots_stored=BallotSlot.objects.filter(poll=ballot.poll).exclude(status="empty").count(),
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
+
+        # 500 deputies present score a satisfaction survey at once
+        from meetings import services as ms
+        from meetings.models import Attendee
+
+        meeting = ms.meeting_create(body=ballot.poll.body, kind="midyear_session", title="基准年中会",
+                                    date=datetime.date.today(), place="会议中心")
+        meeting = ms.meeting_transition(meeting=meeting, to="convening")
+        present = people[:max(SCORERS, VOTERS // 2 + 1)]  # quorum: more than half present; SCORERS of them score
+        Attendee.objects.filter(meeting=meeting, person__in=present).update(status="present")
+        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject="基准专项工作"))
+        spath = f"/surveys/{survey.pk}/"
+        sforms = []
+        for key in keys[:SCORERS]:
+            status, cookie, body = request(port, "GET", spath, {"Cookie": f"sessionid={key}"})
+            m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+            c = re.search(r"csrftoken=([^;]+)", cookie)
+            if status != 200 or not m or not c:
+                raise SystemExit(f"bench: survey page answered {status}")
+            sforms.append((key, m.group(1).decode(), c.group(1)))
+
+        def score(item):
+            key, token, csrf = item
+            status, _c, data = request(port, "POST", spath, {
+                "Cookie": f"sessionid={key}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{port}{spath}"},
+                f"csrfmiddlewaretoken={token}&value={random.randint(50, 100)}".encode())
+            return status == 200 and b'id="receipt"' in data
+
+        emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(sforms)), CONCURRENCY))
+        result = load(score, sforms, CONCURRENCY)
+        emit(bench="web_survey_scores", concurrency=CONCURRENCY, workers=WORKERS, **result,
+             responses_stored=BallotSlot.objects.filter(poll=survey.poll).exclude(status="empty").count(),
+             scorers_recorded=VoteRecord.objects.filter(poll=survey.poll).count())
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
