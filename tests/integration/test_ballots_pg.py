@@ -106,3 +106,36 @@ def test_closing_rewrites_the_box_so_row_versions_do_not_match_voter_transaction
         c.execute(f'SELECT DISTINCT xmin::text FROM "{table}" WHERE poll_id = %s', [e.ballot.poll_id])
         after = {r[0] for r in c.fetchall()}
     assert len(after) == 1 and not (after & voters)  # ...and after closing, none is
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_negative_control_without_the_unique_key_a_second_vote_would_be_stored():
+    """The one-ballot-per-deputy guarantee is the database's: drop the key (inside a transaction that is rolled
+    back; PostgreSQL DDL is transactional) and the very same service stores a second ballot."""
+    from django.db import transaction
+
+    e = Election(deputies=2, candidates=2).open()
+    table = VoteRecord._meta.db_table
+    with connection.cursor() as c:
+        c.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'u'", [table])
+        unique_keys = [r[0] for r in c.fetchall()]
+    assert unique_keys, "the one-to-one key on the elector must be a unique constraint"
+    try:
+        with transaction.atomic():
+            with connection.cursor() as c:
+                for name in unique_keys:
+                    c.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            e.approve(e.people[0], 0)
+            e.approve(e.people[0], 1)  # accepted: nothing else stops it
+            assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 2
+            raise _Rollback
+    except _Rollback:
+        pass
+    # with the key back, the second vote is refused
+    e.approve(e.people[0], 0)
+    with pytest.raises(ValidationError):
+        e.approve(e.people[0], 1)
+    assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 1
