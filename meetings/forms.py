@@ -145,3 +145,16 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = meeting.attendees.select_related("person").order_by("person__name")
         self.fields["members"].label_from_instance = lambda a: a.person.name
+
+
+class GatherOpinionsForm(forms.Form):
+    opinions = forms.ModelMultipleChoiceField(label=_("Residents' opinions"), queryset=None)
+
+    def __init__(self, *args, meeting, **kwargs):
+        from deputies.models import ResidentOpinion
+
+        super().__init__(*args, **kwargs)
+        self.fields["opinions"].queryset = (
+            ResidentOpinion.objects.filter(division__path__startswith=meeting.body.division.path)
+            .exclude(meetings=meeting).order_by("-received_at")[:200]
+        )

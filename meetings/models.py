@@ -47,6 +47,8 @@ class Meeting(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PREPARATION)
+    gathered_opinions = models.ManyToManyField("deputies.ResidentOpinion", verbose_name=_("residents' opinions gathered"),
+                                               blank=True, related_name="meetings")
     notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
 

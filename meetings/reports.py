@@ -156,6 +156,7 @@ class MeetingReport:
     opinions: list
     suggestions: list = field(default_factory=list)
     suggestion_counts: dict = field(default_factory=dict)
+    gathered: list = field(default_factory=list)
 
     @property
     def quorum_reached(self) -> bool:
@@ -190,6 +191,7 @@ def meeting_report(meeting_id: int) -> MeetingReport:
         ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"]} for b in ballots],
         surveys=[stats[s.pk] for s in surveys], opinions=opinions, suggestions=suggestions,
         suggestion_counts=_count_states(suggestions),
+        gathered=list(meeting.gathered_opinions.select_related("category").order_by("reference")),
     )
 
 

@@ -208,6 +208,20 @@ def inspection_add(*, meeting: Meeting, date: datetime.date, place: str, finding
     return inspection
 
 
+@transaction.atomic
+def opinions_gather(*, meeting: Meeting, opinions, acting_user=None) -> int:
+    """Residents' opinions collected before the meeting, put before it."""
+    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+        raise MeetingError(_("Opinions are gathered while the meeting is prepared."))
+    outside = [o.reference for o in opinions if not o.division.path.startswith(meeting.body.division.path)]
+    if outside:
+        raise MeetingError(_("Raised outside this body's division: %(refs)s.") % {"refs": ", ".join(outside)})
+    meeting.gathered_opinions.add(*opinions)
+    audit_record(actor=acting_user, action="meeting.opinions_gather", obj=meeting, division=meeting.body.division,
+                 after={"opinions": [o.reference for o in opinions]})
+    return len(opinions)
+
+
 # --- groups, speeches, inquiries, opinions ------------------------------------------------
 
 @transaction.atomic

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/meetings/<int:pk>/opinions/", views.opinion_send, name="opinion_send"),
     path("staff/meetings/<int:pk>/inspections/", views.inspection_add, name="inspection_add"),
     path("staff/meetings/<int:pk>/groups/", views.group_add, name="group_add"),
+    path("staff/meetings/<int:pk>/gather/", views.opinions_gather, name="opinions_gather"),
     path("staff/meetings/<int:pk>/opinions/<int:opinion_pk>/", views.opinion_respond, name="opinion_respond"),
     path("staff/meetings/<int:pk>/report/", views.report_request, name="report_request"),
     path("staff/meetings/<int:pk>/notices/", views.notices_send, name="notices_send"),

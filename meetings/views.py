@@ -74,6 +74,8 @@ def meeting_detail(request, pk):
         "agenda_form": mforms.AgendaItemForm(meeting=meeting), "survey_form": mforms.SurveyForm(meeting=meeting),
         "opinion_form": mforms.OpinionForm(meeting=meeting),
         "inspection_form": mforms.InspectionForm(meeting=meeting), "group_form": mforms.GroupForm(meeting=meeting),
+        "gather_form": mforms.GatherOpinionsForm(meeting=meeting),
+        "gathered": meeting.gathered_opinions.select_related("category").order_by("reference"),
         "inspections": meeting.inspections.prefetch_related("participants").order_by("date", "pk"),
         "groups": meeting.groups.annotate(n=Count("members")).order_by("name"),
         "next_states": Meeting.TRANSITIONS[Meeting.State(meeting.state)],
@@ -231,6 +233,19 @@ def inspection_add(request, pk):
     return _post_action(request, meeting, lambda: services.inspection_add(
         meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
         participants=[a.person for a in d["participants"]], acting_user=request.user), _("Inspection recorded."))
+
+
+@staff_required
+@require_POST
+def opinions_gather(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    form = mforms.GatherOpinionsForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: services.opinions_gather(
+        meeting=meeting, opinions=list(form.cleaned_data["opinions"]), acting_user=request.user),
+        _("Opinions put before the meeting."))
 
 
 @staff_required

@@ -100,7 +100,7 @@ def staff_urls(w):
         "meetings:meeting": ([i["meeting"]], get, "object"),
         **{f"meetings:{a}": ([i["meeting"]], post, "object")
            for a in ("transition", "agenda_add", "attendance", "survey_create", "opinion_send", "inspection_add",
-                     "group_add", "report_request", "notices_send")},
+                     "group_add", "report_request", "notices_send", "opinions_gather")},
         "meetings:open_ballot": ([i["meeting"], 1], post, "sub"),
         "meetings:opinion_respond": ([i["meeting"], 1], post, "sub"),
         "meetings:sign_in_sheet": ([i["meeting"]], get, "object"),

@@ -200,3 +200,19 @@ def test_pre_meeting_inspections(hall):
     i = services.inspection_add(meeting=h.meeting, date=datetime.date(2026, 7, 1), place="滨江河段", findings="垃圾堆积",
                                 participants=h.people[:2])
     assert set(i.participants.all()) == set(h.people[:2])
+
+
+def test_residents_opinions_gathered_for_the_meeting(hall):
+    from deputies import opinions
+    from deputies.models import OpinionCategory
+
+    h = Hall()
+    cat = OpinionCategory.objects.get_or_create(name="其他事项")[0]
+    mine = opinions.opinion_receive(division=h.people[0].area, category=cat, text="路灯", channel="visit")
+    elsewhere = opinions.opinion_receive(division=Hall().people[0].area, category=cat, text="外区", channel="visit")
+    with pytest.raises(ValidationError):
+        services.opinions_gather(meeting=h.meeting, opinions=[elsewhere])
+    assert services.opinions_gather(meeting=h.meeting, opinions=[mine]) == 1
+    from meetings import reports
+
+    assert [o.reference for o in reports.meeting_report(h.meeting.pk).gathered] == [mine.reference]
