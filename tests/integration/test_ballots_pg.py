@@ -1,7 +1,6 @@
 """Ballots on real PostgreSQL, Redis and a Celery worker process."""
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,18 +10,11 @@ from congress.models import BallotSlot, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Ballot
 from projects.tasks import tally_ballot
+from tests.integration.util import wait_for
 from tests.projects.conftest import Election
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_tally_runs_on_the_worker_and_is_idempotent(celery_worker_process):

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 
 import psycopg2
 import pytest
@@ -14,6 +13,7 @@ from congress.models import BallotSlot, VoteRecord
 from projects import services
 from projects.models import Ballot, TallyResult
 from projects.tasks import tally_ballot
+from tests.integration.util import wait_for
 from tests.projects.conftest import Election
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -23,14 +23,6 @@ def pool_children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(x) for x in out]
 
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_worker_killed_mid_tally_reruns_to_the_identical_result(celery_worker_process):
