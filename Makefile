@@ -47,6 +47,7 @@ test: install messages
 
 lint: install
 	$(BIN)/ruff check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench: install messages
 	$(PY) -m tests.bench

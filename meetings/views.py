@@ -97,6 +97,14 @@ def _post_action(request, meeting, action, success):
     return redirect("meetings:meeting", pk=meeting.pk)
 
 
+def _form_action(request, meeting, form, action, success):
+    """A staff form on the meeting page: errors go back as messages, a valid form runs its service."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:meeting", pk=meeting.pk)
+    return _post_action(request, meeting, lambda: action(form.cleaned_data), success)
+
+
 @staff_required
 @require_POST
 def meeting_transition(request, pk):
@@ -114,12 +122,9 @@ def meeting_transition(request, pk):
 @require_POST
 def agenda_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.AgendaItemForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    return _post_action(request, meeting, lambda: services.agenda_add(meeting=meeting, acting_user=request.user,
-                                                                     **form.cleaned_data), _("Agenda item added."))
+    return _form_action(request, meeting, mforms.AgendaItemForm(request.POST, meeting=meeting),
+                        lambda d: services.agenda_add(meeting=meeting, acting_user=request.user, **d),
+                        _("Agenda item added."))
 
 
 @staff_required
@@ -150,12 +155,9 @@ def item_open_ballot(request, pk, item_pk):
 @require_POST
 def survey_create(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.SurveyForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    return _post_action(request, meeting, lambda: services.survey_create(meeting=meeting, acting_user=request.user,
-                                                                        **form.cleaned_data), _("Survey set up."))
+    return _form_action(request, meeting, mforms.SurveyForm(request.POST, meeting=meeting),
+                        lambda d: services.survey_create(meeting=meeting, acting_user=request.user, **d),
+                        _("Survey set up."))
 
 
 def _survey_in_scope(request, pk):
@@ -225,52 +227,41 @@ def survey_report(request, pk):
 @require_POST
 def inspection_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.InspectionForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    d = form.cleaned_data
-    return _post_action(request, meeting, lambda: services.inspection_add(
-        meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
-        participants=[a.person for a in d["participants"]], acting_user=request.user), _("Inspection recorded."))
+    return _form_action(request, meeting, mforms.InspectionForm(request.POST, meeting=meeting),
+                        lambda d: services.inspection_add(
+                            meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
+                            participants=[a.person for a in d["participants"]], acting_user=request.user),
+                        _("Inspection recorded."))
 
 
 @staff_required
 @require_POST
 def opinions_gather(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.GatherOpinionsForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    return _post_action(request, meeting, lambda: services.opinions_gather(
-        meeting=meeting, opinions=list(form.cleaned_data["opinions"]), acting_user=request.user),
-        _("Opinions put before the meeting."))
+    return _form_action(request, meeting, mforms.GatherOpinionsForm(request.POST, meeting=meeting),
+                        lambda d: services.opinions_gather(meeting=meeting, opinions=list(d["opinions"]),
+                                                           acting_user=request.user),
+                        _("Opinions put before the meeting."))
 
 
 @staff_required
 @require_POST
 def group_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.GroupForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    return _post_action(request, meeting, lambda: services.group_create(
-        meeting=meeting, name=form.cleaned_data["name"], members=[a.person for a in form.cleaned_data["members"]],
-        acting_user=request.user), _("Group set up."))
+    return _form_action(request, meeting, mforms.GroupForm(request.POST, meeting=meeting),
+                        lambda d: services.group_create(meeting=meeting, name=d["name"],
+                                                        members=[a.person for a in d["members"]],
+                                                        acting_user=request.user),
+                        _("Group set up."))
 
 
 @staff_required
 @require_POST
 def opinion_send(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.OpinionForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
-    return _post_action(request, meeting, lambda: services.opinion_send(meeting=meeting, acting_user=request.user,
-                                                                       **form.cleaned_data), _("Opinion sent."))
+    return _form_action(request, meeting, mforms.OpinionForm(request.POST, meeting=meeting),
+                        lambda d: services.opinion_send(meeting=meeting, acting_user=request.user, **d),
+                        _("Opinion sent."))
 
 
 @staff_required
