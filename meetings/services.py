@@ -128,6 +128,23 @@ def attendee_set_status(*, attendee: Attendee, status: str, reason: str = "", ac
 
 
 @transaction.atomic
+def attendee_request_leave(*, meeting: Meeting, person, reason: str) -> Attendee:
+    """A deputy asks for leave from a meeting, with the reason."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    _require_attendance_open(meeting)
+    attendee = Attendee.objects.select_for_update().filter(meeting=meeting, person=person).first()
+    if attendee is None:
+        raise MeetingError(_("You are not expected at this meeting."))
+    if attendee.status == Attendee.Status.PRESENT:
+        raise MeetingError(_("You have signed in to this meeting already."))
+    if not reason.strip():
+        raise MeetingError(_("Give the reason for the leave."))
+    attendee.status, attendee.leave_reason = Attendee.Status.LEAVE, reason.strip()[:200]
+    attendee.save(update_fields=["status", "leave_reason"])
+    return attendee
+
+
+@transaction.atomic
 def attendee_sign_in_with_code(*, meeting: Meeting, person, code: str) -> Attendee:
     """A deputy signs themselves in with the one-time code from the sign-in sheet or its QR code."""
     meeting = Meeting.objects.get(pk=meeting.pk)

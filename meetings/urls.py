@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("meetings/", views.my_meetings, name="my_meetings"),
     path("meetings/<int:pk>/sign-in/", views.sign_in, name="sign_in"),
+    path("meetings/<int:pk>/leave/", views.request_leave, name="request_leave"),
     path("surveys/<int:pk>/", views.score, name="score"),
     path("staff/meetings/", views.meeting_list, name="meetings"),
     path("staff/meetings/new/", views.meeting_new, name="meeting_new"),

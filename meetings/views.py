@@ -382,6 +382,21 @@ def sign_in(request, pk):
 
 
 @login_required
+@require_POST
+def request_leave(request, pk):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    person = person_of(request.user)
+    if person is None or not meeting.attendees.filter(person=person).exists():
+        raise Http404
+    try:
+        services.attendee_request_leave(meeting=meeting, person=person, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Your leave is recorded."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("meetings:my_meetings")
+
+
+@login_required
 def score(request, pk):
     survey = get_object_or_404(SatisfactionSurvey.objects.select_related("poll", "meeting"), pk=pk)
     person = person_of(request.user)

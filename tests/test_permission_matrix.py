@@ -21,7 +21,7 @@ PUBLIC = {"home", "healthz", "set_language", "login", "logout", "deputies:opinio
           "projects:result_export"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
                "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
-               "meetings:sign_in", "meetings:score"}
+               "meetings:sign_in", "meetings:score", "meetings:request_leave"}
 
 
 @pytest.fixture
@@ -167,9 +167,9 @@ def test_deputy_area_by_url(world, client, role):
     if role != "anonymous":
         client.force_login(world["users"][role])
     mine = {"projects:vote": [i["ballot"]], "meetings:sign_in": [i["meeting"]], "meetings:score": [i["survey"]],
-            "deputies:suggestion_evaluate": [i["suggestion"]]}
+            "deputies:suggestion_evaluate": [i["suggestion"]], "meetings:request_leave": [i["meeting"]]}
     for name, args in mine.items():
-        method = client.post if name == "deputies:suggestion_evaluate" else client.get
+        method = client.post if name in ("deputies:suggestion_evaluate", "meetings:request_leave") else client.get
         resp = method(reverse(name, args=args))
         expected = 302 if role == "anonymous" else 404
         assert resp.status_code == expected, (name, resp.status_code)

@@ -216,3 +216,17 @@ def test_residents_opinions_gathered_for_the_meeting(hall):
     from meetings import reports
 
     assert [o.reference for o in reports.meeting_report(h.meeting.pk).gathered] == [mine.reference]
+
+
+def test_deputy_requests_leave_with_a_reason(hall, client):
+    from deputies import services as ds
+
+    h = Hall()
+    user, _pw = ds.deputy_account_create(person=h.people[0])
+    client.force_login(user)
+    client.post(f"/meetings/{h.meeting.pk}/leave/", {"reason": " "})
+    assert h.attendee(h.people[0]).status == "expected"
+    client.post(f"/meetings/{h.meeting.pk}/leave/", {"reason": "外出学习"})
+    a = h.attendee(h.people[0])
+    assert (a.status, a.leave_reason) == ("leave", "外出学习")
+    assert client.post(f"/meetings/{Hall().meeting.pk}/leave/", {"reason": "x"}).status_code == 404
