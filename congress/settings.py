@@ -7,6 +7,7 @@ Celery runs tasks eagerly in the web process.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import environ
@@ -20,13 +21,17 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 
 # pytest >= 8.2 exports PYTEST_VERSION before it imports anything.
 TESTING = "PYTEST_VERSION" in os.environ
+# Source tooling that never serves a request nor signs anything (migrations, translation catalogues) may run
+# without a secret key; everything that starts the site, a worker or touches data still refuses.
+TOOLING = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in {
+    "makemigrations", "makemessages", "compilemessages"}
 
 DEBUG = env.bool("DEBUG", default=False)
 
 _INSECURE_KEY = "insecure-development-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or TOOLING:
         SECRET_KEY = _INSECURE_KEY
     else:
         raise ImproperlyConfigured(

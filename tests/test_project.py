@@ -128,3 +128,10 @@ def test_pages_in_both_languages_with_a_switcher(client, lang, needle):
 def test_default_language_is_simplified_chinese(client):
     html = client.get("/").content.decode()
     assert '<html lang="zh-hans">' in html
+
+
+def test_source_tooling_runs_without_a_secret_key_but_nothing_that_serves():
+    assert run_manage("makemigrations", "--check", "--dry-run").returncode == 0
+    for command in (["migrate", "--plan"], ["check"], ["seed_demo"]):
+        result = run_manage(*command)
+        assert result.returncode != 0 and "SECRET_KEY" in result.stderr, command
