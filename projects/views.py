@@ -27,6 +27,26 @@ def _errors(request, exc: ValidationError):
         messages.error(request, m)
 
 
+def _form_then(request, form, action, *, success, back, invalid=None):
+    """A staff form posted from a detail page: run its service, say how it went, go back to the page.
+
+    `invalid` replaces the form's own errors with one message where those would be unhelpful.
+    """
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+            messages.success(request, success)
+        except ValidationError as exc:
+            _errors(request, exc)
+    elif invalid:
+        messages.error(request, invalid)
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return back
+
+
 # --- public -------------------------------------------------------------------------
 
 def propose(request):
@@ -172,35 +192,20 @@ def project_detail(request, pk):
 @require_POST
 def project_move(request, pk):
     project = _project_in_scope(request, pk)
-    form = pforms.ProjectMoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.project_move(project=project, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"],
-                                  acting_user=request.user)
-            messages.success(request, _("Project moved."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect("projects:project", pk=project.pk)
+    return _form_then(request, pforms.ProjectMoveForm(request.POST),
+                      lambda d: services.project_move(project=project, to=d["to"], reason=d["reason"],
+                                                      acting_user=request.user),
+                      success=_("Project moved."), back=redirect("projects:project", pk=project.pk))
 
 
 @staff_required
 @require_POST
 def project_milestone(request, pk):
     project = _project_in_scope(request, pk)
-    form = pforms.MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_add(project=project, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("Milestone added."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Give the milestone a title and a due date."))
-    return redirect("projects:project", pk=project.pk)
+    return _form_then(request, pforms.MilestoneForm(request.POST),
+                      lambda d: services.milestone_add(project=project, acting_user=request.user, **d),
+                      success=_("Milestone added."), back=redirect("projects:project", pk=project.pk),
+                      invalid=_("Give the milestone a title and a due date."))
 
 
 @staff_required
@@ -216,18 +221,9 @@ def project_milestone_done(request, pk, mid):
 @require_POST
 def project_progress(request, pk):
     project = _project_in_scope(request, pk)
-    form = pforms.ProgressForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.progress_report(project=project, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("Progress recorded."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect("projects:project", pk=project.pk)
+    return _form_then(request, pforms.ProgressForm(request.POST, request.FILES),
+                      lambda d: services.progress_report(project=project, acting_user=request.user, **d),
+                      success=_("Progress recorded."), back=redirect("projects:project", pk=project.pk))
 
 
 # --- staff: ballots ----------------------------------------------------------------
@@ -320,17 +316,11 @@ def ballot_rules(request, pk):
 @require_POST
 def ballot_candidates(request, pk):
     ballot = _ballot_in_scope(request, pk)
-    form = pforms.CandidatesForm(request.POST, ballot=ballot)
-    if form.is_valid():
-        try:
-            services.ballot_set_candidates(ballot=ballot, projects=list(form.cleaned_data["projects"]),
-                                           acting_user=request.user)
-            messages.success(request, _("Candidates saved."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Choose the candidate projects."))
-    return redirect("projects:ballot", pk=ballot.pk)
+    return _form_then(request, pforms.CandidatesForm(request.POST, ballot=ballot),
+                      lambda d: services.ballot_set_candidates(ballot=ballot, projects=list(d["projects"]),
+                                                               acting_user=request.user),
+                      success=_("Candidates saved."), back=redirect("projects:ballot", pk=ballot.pk),
+                      invalid=_("Choose the candidate projects."))
 
 
 @staff_required
@@ -361,17 +351,11 @@ def ballot_recount(request, pk):
 @require_POST
 def ballot_tie(request, pk):
     ballot = _ballot_in_scope(request, pk)
-    form = pforms.TieBreakForm(request.POST, ballot=ballot)
-    if form.is_valid():
-        try:
-            services.ballot_break_tie(ballot=ballot, candidate_ids=form.cleaned_data["candidates"],
-                                      reason=form.cleaned_data["reason"], acting_user=request.user)
-            messages.success(request, _("Tie broken."))
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Choose the projects to adopt and record the reason."))
-    return redirect("projects:ballot", pk=ballot.pk)
+    return _form_then(request, pforms.TieBreakForm(request.POST, ballot=ballot),
+                      lambda d: services.ballot_break_tie(ballot=ballot, candidate_ids=d["candidates"],
+                                                          reason=d["reason"], acting_user=request.user),
+                      success=_("Tie broken."), back=redirect("projects:ballot", pk=ballot.pk),
+                      invalid=_("Choose the projects to adopt and record the reason."))
 
 
 @staff_required
