@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup system install migrate messages demo test lint bench worker beat clean
+.PHONY: run setup system install migrate messages demo test lint audit bench worker beat clean
 
 # Debian packages the app needs at run time: PDF rendering (pango) and the Simplified Chinese font.
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk gettext
@@ -48,6 +48,10 @@ test: install messages
 lint: install
 	$(BIN)/ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## make audit: bandit over the apps, pip-audit over requirements.txt (see tests/audit.py)
+audit: install
+	$(PY) -m tests.audit
 
 bench: install messages
 	$(PY) -m tests.bench

@@ -6,7 +6,7 @@ from congress import services
 from congress.models import CongressBody, Division, User
 
 DEMO_DISTRICT_CODE = "500199"
-DEMO_PASSWORD = "renda2026"
+DEMO_PASSWORD = "renda2026"  # nosec B105  # the published password of the demo accounts, never of real ones
 
 TOWNS = [
     ("500199101", "青山镇", Division.Level.TOWN),

@@ -3,6 +3,7 @@
 import datetime
 import random
 
+from congress.demo import DEMO_PASSWORD
 from congress.models import Division
 from deputies import services
 from deputies.models import Mandate, Person
@@ -38,7 +39,7 @@ def _leaves(division: Division) -> list[Division]:
 
 
 def seed(congress: dict, stdout=None) -> dict:
-    rng = random.Random(20240110)
+    rng = random.Random(20240110)  # nosec B311  # a reproducible demo roster, not a secret
     bodies, terms = congress["bodies"], congress["terms"]
     district_term = terms[bodies["district"].pk]
     start = district_term.start_date
@@ -71,8 +72,8 @@ def seed(congress: dict, stdout=None) -> dict:
 
     jiangnan = congress["subdistricts"][0]
     demo_deputy = next(p for p in district_deputies if p.area.is_within(jiangnan))
-    services.deputy_account_create(person=demo_deputy, username="deputy", password="renda2026")
-    services.deputy_account_create(person=first_deliberation_deputy, username="yishi", password="renda2026")
+    services.deputy_account_create(person=demo_deputy, username="deputy", password=DEMO_PASSWORD)
+    services.deputy_account_create(person=first_deliberation_deputy, username="yishi", password=DEMO_PASSWORD)
     return {"district_deputies": district_deputies, "demo_deputy": demo_deputy,
             "demo_deliberation_deputy": first_deliberation_deputy}
 

@@ -135,3 +135,17 @@ def test_source_tooling_runs_without_a_secret_key_but_nothing_that_serves():
     for command in (["migrate", "--plan"], ["check"], ["seed_demo"]):
         result = run_manage(*command)
         assert result.returncode != 0 and "SECRET_KEY" in result.stderr, command
+
+
+def test_security_audit_fails_on_a_known_vulnerability_and_never_calls_a_skip_clean():
+    from tests.audit import judge
+
+    clean = {"dependencies": [{"name": "django", "version": "5.2.19", "vulns": []}], "fixes": []}
+    assert judge(clean) == (0, ["pip-audit: 1 packages audited, 0 with known vulnerabilities"])
+    bad = {"dependencies": [{"name": "django", "version": "5.2.19", "vulns": [
+        {"id": "PYSEC-0000-1", "fix_versions": ["5.2.20"]}]}], "fixes": []}
+    rc, lines = judge(bad)
+    assert rc == 1 and "VULNERABLE django 5.2.19: PYSEC-0000-1 (fixed in 5.2.20)" in lines
+    unreachable = {"dependencies": [{"name": "django", "skip_reason": "Dependency not found on PyPI"}], "fixes": []}
+    rc, lines = judge(unreachable)
+    assert lines[-1].startswith("NOT AUDITED")
