@@ -7,6 +7,13 @@ settings); `on_failure` records that on the object (a report marked failed, a
 count marked failed) so that nothing is left waiting for ever, and
 `QueueUnavailable` tells the view to say so. The staff member retries with the
 page's "build again" / "count again" button once the queue is back.
+
+Tasks are sent with `ignore_result=True`: the site reads a task's outcome from
+the object it wrote (a stored count, a built report), never from Celery's
+result store. With the Redis result backend a sent task otherwise subscribes
+to its result channel first, and with Redis down that subscription retries for
+about 20 seconds and then leaves the process unable to send anything until it
+is restarted (found by tests/integration/test_outages.py).
 """
 
 from django.db import transaction
@@ -28,10 +35,12 @@ class QueueUnavailable(Exception):
     """The work was saved, but its background task could not be queued."""
 
 
-def send_after_commit(send, *, on_failure) -> None:
+def send_after_commit(task, *args, on_failure) -> None:
+    """Send `task(*args)` once the current transaction commits; `on_failure(error)` if the queue is unreachable."""
+
     def run():
         try:
-            send()
+            task.apply_async(args, ignore_result=True)
         except QUEUE_ERRORS as exc:
             on_failure(str(exc) or exc.__class__.__name__)
             raise QueueUnavailable(str(exc)) from exc

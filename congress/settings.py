@@ -201,9 +201,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 3600},
 }
 
+# Redis down must not stop anyone: see congress/cache.py. Short socket timeouts so that an unreachable host
+# (not only a refused connection) costs about a second, then the cache is skipped for a few seconds.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "congress.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -239,6 +242,8 @@ LOGGING = {
 
 # Public forms (residents' proposals and opinions) are rate-limited per address.
 RATELIMIT_USE_CACHE = "default"
+# While the cache (Redis) is down the counters cannot be kept: take residents' submissions rather than refuse them.
+RATELIMIT_FAIL_OPEN = True
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 CSRF_FAILURE_VIEW = "congress.views.csrf_failure"
 SUGGESTION_DUE_DAYS = env.int("SUGGESTION_DUE_DAYS", default=90)

@@ -1,5 +1,10 @@
-from django.http import HttpResponse
+import sys
+
+from django.contrib.auth import views as auth_views
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 
 from congress.predicates import is_scoped_staff
 
@@ -14,6 +19,17 @@ def home(request):
     return render(request, "home.html")
 
 
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page; a refused sign-in answers 422, like every other form sent back with its errors."""
+
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
+
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
@@ -21,3 +37,16 @@ def csrf_failure(request, reason=""):
 def healthz(request):
     """Liveness probe for the load balancer; touches neither the database nor the queue."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request):
+    """handler500. A database that is restarting or unreachable is not a bug but a moment to wait: the request's
+    transaction was rolled back whole (a ballot is either stored with its voter record or not at all), so say so
+    with a 503 and Retry-After instead of a 500. Rendered without the request context, which would query the
+    database again (the 500 page likewise)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

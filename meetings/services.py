@@ -390,7 +390,7 @@ def _queue_build(report: Report) -> None:
     from meetings.tasks import build_report
 
     send_after_commit(
-        lambda: build_report.delay(report.pk),
+        build_report, report.pk,
         on_failure=lambda error: report_fail(report_id=report.pk, error=_("The task queue was not reachable.")),
     )
 

@@ -297,7 +297,7 @@ def notices_send(request, pk):
     def queue():
         from meetings.tasks import send_meeting_notices
 
-        send_after_commit(lambda: send_meeting_notices.delay(meeting.pk), on_failure=lambda error: None)
+        send_after_commit(send_meeting_notices, meeting.pk, on_failure=lambda error: None)
 
     return _post_action(request, meeting, queue, _("Notices are being sent."))
 

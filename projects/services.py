@@ -306,7 +306,7 @@ def ballot_queue_tally(*, ballot: Ballot) -> None:
         Ballot.objects.filter(pk=ballot.pk).update(tally_state=Ballot.TallyState.FAILED,
                                                    tally_error=_("The task queue was not reachable. Count again."))
 
-    send_after_commit(lambda: tally_ballot.delay(ballot.pk), on_failure=failed)
+    send_after_commit(tally_ballot, ballot.pk, on_failure=failed)
 
 
 def canonical_checksum(data: dict) -> str:

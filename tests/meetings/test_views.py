@@ -524,9 +524,9 @@ def test_notices_are_sent_once_from_the_page(h, staff, settings, django_capture_
 
 
 class QueueDown:
-    """A task whose broker cannot be reached, as `delay` fails when Redis is down."""
+    """A task whose broker cannot be reached, as sending fails when Redis is down."""
 
-    def delay(self, *args, **kwargs):
+    def apply_async(self, *args, **kwargs):
         from kombu.exceptions import OperationalError
 
         raise OperationalError("[Errno 111] Connection refused")

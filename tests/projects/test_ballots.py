@@ -248,7 +248,7 @@ def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkey
     from congress.queue import QueueUnavailable
 
     class QueueDown:
-        def delay(self, *args, **kwargs):
+        def apply_async(self, *args, **kwargs):
             raise OperationalError("[Errno 111] Connection refused")
 
     e = Election().open()
