@@ -83,7 +83,7 @@ def meeting_detail(request, pk):
     })
 
 
-def _post_action(request, meeting, action, success):
+def _post_action(request, meeting, action, success, queue_down=None):
     try:
         with transaction.atomic():
             action()
@@ -92,8 +92,8 @@ def _post_action(request, meeting, action, success):
     except ValidationError as exc:
         _flash_errors(request, exc)
     except QueueUnavailable:
-        messages.error(request, _("Saved, but the background task could not be queued: the task queue is not "
-                                  "reachable. Use “Build again” once it is back."))
+        messages.error(request, queue_down or _("Saved, but the background task could not be queued: the task queue "
+                                                "is not reachable. Use “Build again” once it is back."))
     return redirect("meetings:meeting", pk=meeting.pk)
 
 
@@ -299,7 +299,9 @@ def notices_send(request, pk):
 
         send_after_commit(send_meeting_notices, meeting.pk, on_failure=lambda error: None)
 
-    return _post_action(request, meeting, queue, _("Notices are being sent."))
+    return _post_action(request, meeting, queue, _("Notices are being sent."),
+                        queue_down=_("No notice was sent: the task queue is not reachable. Send the notices again "
+                                     "once it is back; nobody receives one twice."))
 
 
 @staff_required

@@ -297,6 +297,22 @@ def ballot_close(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
     return ballot
 
 
+@transaction.atomic
+def ballot_count_again(*, ballot: Ballot, acting_user=None) -> Ballot:
+    """Queue the count of a closed, uncertified ballot again (after a failed count, or to check it)."""
+    ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot.pk)
+    if ballot.poll.state not in (SecretPoll.State.CLOSED, SecretPoll.State.TALLIED):
+        raise ProjectError(_("Only a closed, uncertified ballot can be counted again."))
+    before = {"tally_state": ballot.tally_state, "tally_error": ballot.tally_error}
+    ballot.tally_state = Ballot.TallyState.QUEUED
+    ballot.tally_error = ""
+    ballot.save(update_fields=["tally_state", "tally_error"])
+    audit_record(actor=acting_user, action="ballot.count_again", obj=ballot.poll, division=ballot.body.division,
+                 before=before, after={"tally_state": ballot.tally_state})
+    ballot_queue_tally(ballot=ballot)
+    return ballot
+
+
 def ballot_queue_tally(*, ballot: Ballot) -> None:
     """Queue the count after commit; if the queue is down, mark the count failed so staff can count again."""
     from congress.queue import send_after_commit

@@ -338,13 +338,7 @@ def ballot_close(request, pk):
 @staff_required
 @require_POST
 def ballot_recount(request, pk):
-    def recount(b):
-        if b.poll.state not in (SecretPoll.State.CLOSED, SecretPoll.State.TALLIED):
-            raise ValidationError(_("Only a closed, uncertified ballot can be counted again."))
-        Ballot.objects.filter(pk=b.pk).update(tally_state=Ballot.TallyState.QUEUED, tally_error="")
-        services.ballot_queue_tally(ballot=b)
-
-    return _ballot_action(request, pk, recount)
+    return _ballot_action(request, pk, lambda b: services.ballot_count_again(ballot=b, acting_user=request.user))
 
 
 @staff_required

@@ -953,3 +953,27 @@ def test_deputy_meetings_page_query_count_does_not_grow(django_assert_max_num_qu
     assert len(resp.context["surveys"]) == 1 and len(resp.context["attendances"]) == 1
     assert 'id="open-surveys"' in html(resp)
     assert n_small <= 8
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_queue_down_when_sending_notices_says_nothing_was_sent_and_sending_again_works(monkeypatch, settings):
+    import meetings.tasks
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    real = meetings.tasks.send_meeting_notices
+    monkeypatch.setattr("meetings.tasks.send_meeting_notices", QueueDown())
+    h = Hall(deputies=2, fixed=0)
+    for i, p in enumerate(h.people):
+        deputy_client(p)
+        p.refresh_from_db()
+        p.user.email = f"n{i}@example.org"
+        p.user.save()
+    staff, _ = staff_client(h.body.division)
+    resp = staff.post(meeting_url(h, "notices/"), follow=True)
+    assert [str(m) for m in error_messages(resp)] == [
+        "没有发出任何通知：任务队列无法连接。请在队列恢复后再次发送通知，任何人都不会重复收到。"]
+    assert not success_messages(resp) and mail.outbox == [] and refresh(h).notice_sent_at is None
+    monkeypatch.setattr("meetings.tasks.send_meeting_notices", real)
+    resp = staff.post(meeting_url(h, "notices/"), follow=True)
+    assert not error_messages(resp) and len(mail.outbox) == 2

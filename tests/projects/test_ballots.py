@@ -262,3 +262,20 @@ def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkey
     services.ballot_queue_tally(ballot=ballot)  # autocommit: sent at once (eager in unit tests)
     ballot.refresh_from_db()
     assert ballot.tally_state == "done" and ballot.poll.state == "tallied"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_count_again_refuses_an_open_ballot_and_is_audited():
+    from congress.models import AuditLog
+    from projects.services import ProjectError
+
+    e = Election().open()
+    e.approve(e.people[0], 0)
+    with pytest.raises(ProjectError):
+        services.ballot_count_again(ballot=e.ballot)
+    e.close_and_count()
+    checksum = Ballot.objects.get(pk=e.ballot.pk).result.checksum
+    services.ballot_count_again(ballot=e.ballot)  # autocommit: queued at once (eager here)
+    ballot = Ballot.objects.select_related("result").get(pk=e.ballot.pk)
+    assert ballot.tally_state == "done" and ballot.result.checksum == checksum
+    assert AuditLog.objects.filter(action="ballot.count_again").count() == 1
