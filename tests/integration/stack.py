@@ -254,7 +254,7 @@ class Worker:
             [sys.executable, "-m", "celery", "-A", "congress", "worker", "--pool=prefork", "--concurrency=1",
              "--loglevel=INFO", "-n", f"fault-{secrets.token_hex(4)}@%h", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.control = Celery(broker=redis_url)
+        self.control = Celery(broker=redis_url, set_as_current=False)  # not the app the test process sends with
         assert wait_for(lambda: self.proc.poll() is None and bool(self.control.control.ping(timeout=1.0)),
                         timeout=60), "celery worker did not answer"
 

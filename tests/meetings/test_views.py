@@ -532,7 +532,7 @@ class QueueDown:
         raise OperationalError("[Errno 111] Connection refused")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_queue_down_when_building_the_meeting_report_fails_clearly_and_can_be_retried(monkeypatch):
     """With the broker down the report is not left "queued" for ever: it is marked failed, the page says why,
     and "build again" builds it once the queue is back."""
@@ -556,7 +556,7 @@ def test_queue_down_when_building_the_meeting_report_fails_clearly_and_can_be_re
     assert report.state == "done" and report.pdf
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_queue_down_when_closing_a_survey_fails_clearly_and_can_be_retried(monkeypatch):
     """Closing scoring is saved (the poll is closed and counted); the report that could not be queued is marked
     failed with a clear message and is built again on request."""
@@ -955,7 +955,7 @@ def test_deputy_meetings_page_query_count_does_not_grow(django_assert_max_num_qu
     assert n_small <= 8
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_queue_down_when_sending_notices_says_nothing_was_sent_and_sending_again_works(monkeypatch, settings):
     import meetings.tasks
     from django.core import mail
