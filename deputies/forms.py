@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from congress.forms import FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Term
 
 
@@ -84,6 +85,12 @@ class StaffOpinionForm(forms.Form):
         self.fields["taken_by"].queryset = Person.objects.in_scope(user).filter(mandates__end_date__isnull=True).distinct()
 
 
+class OpinionFilterForm(FilterForm):
+    state = forms.ChoiceField(choices=ResidentOpinion.State.choices, required=False)
+    category = id_field()
+    overdue = forms.BooleanField(required=False)
+
+
 class OpinionActionForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to"), choices=ResidentOpinion.State.choices)
     unit = forms.CharField(label=_("Responsible unit"), max_length=120, required=False)
@@ -100,7 +107,7 @@ class RatingForm(forms.Form):
 
 class ReceptionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    on_duty = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Deputies on duty"))
+    on_duty = ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Deputies on duty"))
     residents = forms.IntegerField(label=_("Residents received"), min_value=0, max_value=100000)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=3000)
 
@@ -118,8 +125,8 @@ class SuggestionForm(forms.Form):
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Suggestion"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
-    co_authors = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Joint deputies"),
-                                                required=False)
+    co_authors = ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Joint deputies"),
+                                          required=False)
     meeting = forms.ModelChoiceField(queryset=None, label=_("Submitted at a meeting (optional)"), required=False)
 
     def __init__(self, *args, person, **kwargs):
@@ -147,3 +154,7 @@ class SuggestionActionForm(forms.Form):
 class EvaluationForm(forms.Form):
     satisfaction = forms.ChoiceField(label=_("Are you satisfied with the handling?"),
                                      choices=Suggestion.Satisfaction.choices, widget=forms.RadioSelect)
+
+
+class SuggestionFilterForm(FilterForm):
+    state = forms.ChoiceField(choices=Suggestion.State.choices, required=False)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from congress.decorators import staff_required
 from congress.exports import dataset_response
+from congress.forms import id_from
 from congress.models import CongressBody, Term
 from deputies import roster as roster_files
 from deputies import selectors, services
@@ -24,8 +25,8 @@ def _body_in_scope(request, pk) -> CongressBody:
 
 
 def _term_of(request, body):
-    term_id = request.GET.get("term")
-    if term_id and term_id.isdigit():
+    term_id = id_from(request.GET.get("term"))
+    if term_id:
         return get_object_or_404(Term, pk=term_id, body=body)
     return selectors.current_term(body)
 
@@ -105,16 +106,23 @@ def _roster_import_confirm(request, body):
         term = get_object_or_404(Term, pk=data["term"], body=body)
         rows = roster_files.deserialise_rows(data["rows"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
+        # expired (older than IMPORT_MAX_AGE), altered, or not a preview at all: nothing is imported
         messages.error(request, _("The preview has expired or was altered. Upload the file again."))
-        return redirect("deputies:roster_import", pk=body.pk)
+        return _roster_import_page(request, body, status=400)
     try:
         mandates = services.roster_import(term=term, rows=rows, acting_user=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect("deputies:roster_import", pk=body.pk)
+        return _roster_import_page(request, body, status=422)
     messages.success(request, _("%(n)s mandates imported.") % {"n": len(mandates)})
     return redirect(f"{body_url(body)}?term={term.pk}")
+
+
+def _roster_import_page(request, body, *, status):
+    """The upload page again, with the messages saying why nothing was imported."""
+    return render(request, "deputies/roster_import.html", {"body": body, "form": RosterUploadForm(body=body)},
+                  status=status)
 
 
 def body_url(body):

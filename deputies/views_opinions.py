@@ -52,7 +52,9 @@ def opinion_track(request, token):
                 return redirect("deputies:opinion_track", token=token)
             except ValidationError as exc:
                 form.add_error(None, exc.messages[0])
-        return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=422)
+        # the link is for one rating: a second one is a conflict with the first, which stands
+        status = 409 if opinion.rating is not None else 422
+        return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=status)
     return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form})
 
 
@@ -61,11 +63,12 @@ def opinion_list(request):
     qs = (ResidentOpinion.objects.in_scope(request.user).select_related("division", "category", "station", "taken_by")
           .order_by("-received_at", "-pk"))
     params = request.GET
-    if params.get("state"):
-        qs = qs.filter(state=params["state"])
-    if params.get("category"):
-        qs = qs.filter(category_id=params["category"])
-    if params.get("overdue"):
+    filters = dforms.OpinionFilterForm(params).filters()
+    if "state" in filters:
+        qs = qs.filter(state=filters["state"])
+    if "category" in filters:
+        qs = qs.filter(category_id=filters["category"])
+    if filters.get("overdue"):
         qs = qs.filter(overdue=True)
     return render(request, "deputies/opinion_list.html", {
         "opinions": qs[:500], "total": qs.count(), "params": params, "states": ResidentOpinion.State.choices,

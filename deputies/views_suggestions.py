@@ -68,8 +68,9 @@ def suggestion_evaluate(request, pk):
 @staff_required
 def suggestion_list(request):
     qs = Suggestion.objects.in_scope(request.user).select_related("body", "lead").order_by("-submitted_on", "-pk")
-    if request.GET.get("state"):
-        qs = qs.filter(state=request.GET["state"])
+    filters = dforms.SuggestionFilterForm(request.GET).filters()
+    if "state" in filters:
+        qs = qs.filter(state=filters["state"])
     return render(request, "deputies/suggestion_list.html", {"suggestions": qs[:500], "states": Suggestion.State.choices,
                                                              "params": request.GET})
 
@@ -77,8 +78,10 @@ def suggestion_list(request):
 @staff_required
 def suggestion_detail(request, pk):
     s = get_object_or_404(Suggestion.objects.in_scope(request.user).select_related("body", "lead", "meeting"), pk=pk)
+    status = 200
+    form = dforms.SuggestionActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        form = dforms.SuggestionActionForm(request.POST)
+        status = 422  # unless the action succeeds and redirects
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -96,4 +99,4 @@ def suggestion_detail(request, pk):
             messages.error(request, _("Check the form."))
     return render(request, "deputies/suggestion_detail.html", {
         "s": s, "transitions": s.transitions.select_related("by"), "co_authors": s.co_authors.all(),
-        "form": dforms.SuggestionActionForm()})
+        "form": form}, status=status)

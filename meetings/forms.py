@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from congress.forms import ModelMultipleChoiceField
 from congress.models import CongressBody, Session
 from meetings.models import AgendaItem, Attendee, Meeting, SatisfactionSurvey
 from projects.models import Ballot, Project
@@ -30,8 +31,8 @@ class AgendaItemForm(forms.Form):
     reporter = forms.CharField(label=_("Reported by"), max_length=120, required=False)
     reporting_unit = forms.CharField(label=_("Reporting unit"), max_length=120, required=False)
     ballot = forms.ModelChoiceField(label=_("Project ballot"), queryset=Ballot.objects.none(), required=False)
-    projects = forms.ModelMultipleChoiceField(label=_("Projects reported on"), queryset=Project.objects.none(),
-                                              required=False)
+    projects = ModelMultipleChoiceField(label=_("Projects reported on"), queryset=Project.objects.none(),
+                                        required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +105,20 @@ class PaperScoreForm(forms.Form):
     value = forms.IntegerField(label=_("Score or grade (2 satisfied, 1 basically, 0 dissatisfied)"), required=False)
 
 
+class SurveyPaperVotersForm(forms.Form):
+    people = ModelMultipleChoiceField(label=_("Deputies who were issued a paper form"), queryset=None)
+
+    def __init__(self, *args, survey, **kwargs):
+        from deputies.models import Person
+
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = Person.objects.filter(attendances__meeting=survey.meeting_id)
+
+
+class LeaveRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for leave"), max_length=200)
+
+
 class SignInForm(forms.Form):
     code = forms.CharField(label=_("Sign-in code"), max_length=8,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
@@ -129,7 +144,7 @@ class InspectionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), max_length=200)
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-    participants = forms.ModelMultipleChoiceField(label=_("Who went"), queryset=Attendee.objects.none(), required=False)
+    participants = ModelMultipleChoiceField(label=_("Who went"), queryset=Attendee.objects.none(), required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +154,7 @@ class InspectionForm(forms.Form):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=60)
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=Attendee.objects.none(), required=False)
+    members = ModelMultipleChoiceField(label=_("Members"), queryset=Attendee.objects.none(), required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,13 +163,14 @@ class GroupForm(forms.Form):
 
 
 class GatherOpinionsForm(forms.Form):
-    opinions = forms.ModelMultipleChoiceField(label=_("Residents' opinions"), queryset=None)
+    opinions = ModelMultipleChoiceField(label=_("Residents' opinions"), queryset=None)
 
     def __init__(self, *args, meeting, **kwargs):
         from deputies.models import ResidentOpinion
 
         super().__init__(*args, **kwargs)
-        self.fields["opinions"].queryset = (
-            ResidentOpinion.objects.filter(division__path__startswith=meeting.body.division.path)
-            .exclude(meetings=meeting).order_by("-received_at")[:200]
-        )
+        recent = (ResidentOpinion.objects.filter(division__path__startswith=meeting.body.division.path)
+                  .exclude(meetings=meeting).order_by("-received_at")[:200])
+        # the 200 most recent, as a queryset that can still be filtered: the field looks the chosen ids up in it
+        self.fields["opinions"].queryset = ResidentOpinion.objects.filter(pk__in=recent.values("pk")).order_by(
+            "-received_at")

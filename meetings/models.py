@@ -65,7 +65,7 @@ class Meeting(models.Model):
 
 class MeetingTransition(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, choices=Meeting.State.choices)
+    from_state = models.CharField(max_length=12, choices=Meeting.State.choices, blank=True)  # "" when created
     to_state = models.CharField(max_length=12, choices=Meeting.State.choices)
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

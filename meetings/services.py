@@ -155,7 +155,7 @@ def attendee_sign_in_with_code(*, meeting: Meeting, person, code: str) -> Attend
     if attendee.sign_in_code != code.strip().upper():
         raise MeetingError(_("This sign-in code is not yours. Check the code next to your name on the sign-in sheet."))
     if attendee.status == Attendee.Status.PRESENT:
-        return attendee
+        raise MeetingError(_("You have signed in to this meeting already: a sign-in code is used once."))
     attendee.status = Attendee.Status.PRESENT
     attendee.leave_reason = ""
     attendee.save(update_fields=["status", "leave_reason"])

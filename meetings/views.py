@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
+from congress.forms import id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.queue import QueueUnavailable, send_after_commit
@@ -189,15 +190,18 @@ def survey_paper(request, pk):
     form = mforms.PaperScoreForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and request.POST.get("what") == "voters":
-        ids = [int(x) for x in request.POST.getlist("people") if x.isdigit()]
-        try:
-            people = [a.person for a in survey.meeting.attendees.filter(person_id__in=ids).select_related("person")]
-            n = poll_mark_paper_voters(poll=survey.poll, people=people, acting_user=request.user)
-            messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
-            return redirect("meetings:survey_paper", pk=survey.pk)
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-            status = 422
+        voters = mforms.SurveyPaperVotersForm(request.POST, survey=survey)
+        if voters.is_valid():
+            try:
+                n = poll_mark_paper_voters(poll=survey.poll, people=list(voters.cleaned_data["people"]),
+                                           acting_user=request.user)
+                messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
+                return redirect("meetings:survey_paper", pk=survey.pk)
+            except ValidationError as exc:
+                _flash_errors(request, exc)
+        else:
+            _form_errors(request, voters)
+        status = 422
     elif request.method == "POST":
         if form.is_valid():
             try:
@@ -372,13 +376,18 @@ def sign_in(request, pk):
     if attendee is None:
         raise Http404
     form = mforms.SignInForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and attendee.status != Attendee.Status.PRESENT and form.is_valid():
         try:
             services.attendee_sign_in_with_code(meeting=meeting, person=person, code=form.cleaned_data["code"])
             messages.success(request, _("You are signed in."))
             return redirect("meetings:my_meetings")
         except ValidationError as exc:
             form.add_error("code", exc.messages[0])
+            attendee.refresh_from_db()
+    if request.method == "POST" and attendee.status == Attendee.Status.PRESENT:
+        # the code is used once: signing in again (the form sent twice, the QR code scanned again) changes nothing
+        return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form,
+                                                         "used": True}, status=409)
     return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form},
                   status=422 if form.errors else 200)
 
@@ -390,8 +399,12 @@ def request_leave(request, pk):
     person = person_of(request.user)
     if person is None or not meeting.attendees.filter(person=person).exists():
         raise Http404
+    form = mforms.LeaveRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("meetings:my_meetings")
     try:
-        services.attendee_request_leave(meeting=meeting, person=person, reason=request.POST.get("reason", ""))
+        services.attendee_request_leave(meeting=meeting, person=person, reason=form.cleaned_data["reason"])
         messages.success(request, _("Your leave is recorded."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -405,7 +418,9 @@ def score(request, pk):
     if person is None or not survey.poll.electors.filter(person=person).exists():
         raise Http404
     if services.vote_record_exists(survey.poll, person):
-        return render(request, "meetings/score_done.html", {"survey": survey, "already": True})
+        # a second score is a conflict: the first one stands
+        return render(request, "meetings/score_done.html", {"survey": survey, "already": True},
+                      status=409 if request.method == "POST" else 200)
     if not voting_window_open(survey.poll):
         return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
     form = mforms.ScoreForm(request.POST if request.method == "POST" else None, survey=survey)
@@ -430,7 +445,7 @@ def _record_period(request):
     import datetime
 
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year = int(year) if year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100 else timezone.localdate().year
     return year, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
@@ -472,8 +487,8 @@ def dashboard(request):
     from meetings import dashboard as dash_selectors
 
     division = None
-    if request.GET.get("division", "").isdigit():
-        division = get_object_or_404(Division.objects.in_scope(request.user), pk=request.GET["division"])
+    if division_id := id_from(request.GET.get("division")):
+        division = get_object_or_404(Division.objects.in_scope(request.user), pk=division_id)
     dash = dash_selectors.build(request.user, division)
     chart = charts.bar_chart([r.division.name for r in dash.rows], [r.town_projects + r.district_projects for r in dash.rows],
                              title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))

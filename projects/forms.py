@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congress.models import CongressBody, Elector, Session
+from congress.forms import DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
+from congress.models import CongressBody, Division, Elector, Session
 from projects.models import Ballot, Category, Project
 
 VOTING_BODY_KINDS = (CongressBody.Kind.DISTRICT_CONGRESS, CongressBody.Kind.TOWNSHIP_CONGRESS,
@@ -67,9 +68,9 @@ class ProjectMoveForm(forms.Form):
 class BallotForm(forms.ModelForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
-    opens_at = forms.DateTimeField(label=_("Voting opens"), required=False,
+    opens_at = DateTimeField(label=_("Voting opens"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("Voting closes"), required=False,
+    closes_at = DateTimeField(label=_("Voting closes"), required=False,
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     class Meta:
@@ -98,8 +99,8 @@ class BallotForm(forms.ModelForm):
 
 
 class CandidatesForm(forms.Form):
-    projects = forms.ModelMultipleChoiceField(queryset=Project.objects.none(), label=_("Candidate projects"),
-                                              widget=forms.CheckboxSelectMultiple)
+    projects = ModelMultipleChoiceField(queryset=Project.objects.none(), label=_("Candidate projects"),
+                                        widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, ballot, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,8 +139,8 @@ def vote_form_class(ballot):
 
 
 class PaperVotersForm(forms.Form):
-    electors = forms.ModelMultipleChoiceField(queryset=Elector.objects.none(), widget=forms.CheckboxSelectMultiple,
-                                              label=_("Deputies who were issued a paper ballot"))
+    electors = ModelMultipleChoiceField(queryset=Elector.objects.none(), widget=forms.CheckboxSelectMultiple,
+                                        label=_("Deputies who were issued a paper ballot"))
 
     def __init__(self, *args, ballot, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,3 +195,12 @@ class OpinionProjectForm(forms.Form):
         self.fields["body"].queryset = CongressBody.objects.in_scope(user).filter(
             kind__in=VOTING_BODY_KINDS, division__path__in=[opinion.division.path[:i + 1]
                                                             for i, ch in enumerate(opinion.division.path) if ch == "/"])
+
+
+class ProjectFilterForm(FilterForm):
+    body = id_field()
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+    category = id_field()
+    state = forms.ChoiceField(choices=Project.State.choices, required=False)
+    level = forms.ChoiceField(choices=Division.Level.choices, required=False)
+    q = forms.CharField(max_length=100, required=False)

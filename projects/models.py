@@ -114,7 +114,7 @@ class ProjectTransition(models.Model):
     """One move of a project through the pipeline, with who and when."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("from"), max_length=16, choices=Project.State.choices)
+    from_state = models.CharField(_("from"), max_length=16, choices=Project.State.choices, blank=True)  # "" when proposed
     to_state = models.CharField(_("to"), max_length=16, choices=Project.State.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,

@@ -122,7 +122,9 @@ def vote(request, pk):
     if person is None or not ballot.poll.electors.filter(person=person).exists():
         raise Http404
     if predicates.has_voted(request.user, ballot):
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True})
+        # a second ballot (the form sent again, another tab or device) is a conflict: the first one stands
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True},
+                      status=409 if request.method == "POST" else 200)
     if not predicates.can_vote(request.user, ballot):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
     ballot = selectors.ballot_with_candidates(pk)
@@ -151,7 +153,7 @@ def vote(request, pk):
 @staff_required
 def project_list(request):
     params = request.GET
-    qs = selectors.project_list(request.user, params)
+    qs = selectors.project_list(request.user, pforms.ProjectFilterForm(params).filters())
     return render(request, "projects/project_list.html", {
         "projects": qs[:500], "total": qs.count(), "params": params,
         "states": Project.State.choices, "categories": Category.objects.all(),
@@ -166,8 +168,7 @@ def project_new(request):
     form = pforms.StaffProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                    initial={"year": timezone.localdate().year + 1, "source": Project.Source.STAFF})
     if request.method == "POST" and form.is_valid():
-        fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS}
-        project = services.project_propose(acting_user=request.user, **fields)
+        project = services.project_propose(acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("Project recorded."))
         return redirect("projects:project", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form}, status=422 if form.errors else 200)
@@ -399,6 +400,9 @@ def ballot_paper(request, pk):
                 return redirect("projects:ballot_paper", pk=ballot.pk)
             except ValidationError as exc:
                 status_form.add_error(None, exc.messages[0])
+        status = 422
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was recorded: choose whether you mark paper voters or enter a paper ballot."))
         status = 422
     return render(request, "projects/ballot_paper.html", {
         "ballot": ballot, "voters_form": voters_form, "status_form": status_form, "choice_form": choice_form,

@@ -85,7 +85,7 @@ def test_resident_rates_once_after_the_reply(place, client):
     assert resp.status_code == 302
     op.refresh_from_db()
     assert op.rating == 4
-    assert client.post(f"/opinions/track/{token}/", {"rating": 1}).status_code == 422
+    assert client.post(f"/opinions/track/{token}/", {"rating": 1}).status_code == 409  # the first rating stands
     op.refresh_from_db()
     assert op.rating == 4
     assert client.get("/opinions/track/forged-token/").status_code == 404

@@ -131,8 +131,8 @@ def test_missing_columns_and_garbage_files(staff_client, sub_body):
 
 def test_tampered_or_stale_preview_is_refused(staff_client, sub_body):
     body, term = sub_body
-    resp = staff_client.post(f"/staff/bodies/{body.pk}/import/", {"payload": "forged:payload"}, follow=True)
-    assert resp.status_code == 200 and Mandate.objects.count() == 0
+    resp = staff_client.post(f"/staff/bodies/{body.pk}/import/", {"payload": "forged:payload"})
+    assert resp.status_code == 400 and Mandate.objects.count() == 0
     assert any("expired" in str(m) or "过期" in str(m) for m in resp.context["messages"])
 
 

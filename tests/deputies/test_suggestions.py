@@ -87,7 +87,7 @@ def test_deputy_submits_and_evaluates_staff_assign_and_reply_over_http(body_peop
     assert client.get("/staff/suggestions/").status_code == 403
     staff = factories.staff(body.division)
     client.force_login(staff)
-    assert client.post(f"/staff/suggestions/{s.pk}/", {"action": "assign", "unit": ""}).status_code == 200
+    assert client.post(f"/staff/suggestions/{s.pk}/", {"action": "assign", "unit": ""}).status_code == 422
     s.refresh_from_db()
     assert s.state == "submitted"
     client.post(f"/staff/suggestions/{s.pk}/", {"action": "assign", "unit": "区交通局"})

@@ -957,8 +957,9 @@ def test_deputy_meetings_page_query_count_does_not_grow(django_assert_max_num_qu
 
 @pytest.mark.django_db(transaction=True)
 def test_queue_down_when_sending_notices_says_nothing_was_sent_and_sending_again_works(monkeypatch, settings):
-    import meetings.tasks
     from django.core import mail
+
+    import meetings.tasks
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     real = meetings.tasks.send_meeting_notices

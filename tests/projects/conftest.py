@@ -23,8 +23,8 @@ def make_candidates(body, n, year=2027):
 class Election:
     """A deliberation congress with seated deputies, a fixed attendee and candidate projects."""
 
-    def __init__(self, deputies=5, candidates=4, fixed=1, **ballot_kw):
-        self.body = factories.BodyFactory(seats=80)
+    def __init__(self, deputies=5, candidates=4, fixed=1, division=None, **ballot_kw):
+        self.body = factories.BodyFactory(seats=80, **({"division": division} if division else {}))
         self.term = factories.TermFactory(body=self.body, start_date=datetime.date(2024, 1, 10))
         area = factories.community(parent=self.body.division)
         self.people = [factories.PersonFactory(area=area) for _ in range(deputies)]

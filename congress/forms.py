@@ -1,0 +1,69 @@
+"""Form fields shared by every app's forms."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, which also refuses an id the database cannot hold before it queries with it.
+
+    Django looks the chosen ids up with `pk__in`; on SQLite an integer beyond 64 bits there raises OverflowError (a
+    server error) where any other unknown id is refused as "not one of the available choices". Use this field, not
+    Django's, for every multiple choice of rows.
+    """
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        key = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        if isinstance(key, models.IntegerField) and not isinstance(value, str):
+            low, high = connection.ops.integer_field_range(key.get_internal_type())
+            for v in value:
+                try:
+                    number = int(str(v).strip())
+                except ValueError:
+                    continue  # not a number: Django's own check refuses it
+                if (low is not None and number < low) or (high is not None and number > high):
+                    raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                          params={"value": v})
+        return super()._check_values(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    """Django's field, which also refuses a time that cannot be stored: the database keeps times in UTC, and a local
+    time on 1 January of year 1 (or late on 31 December 9999) falls outside the years Python can represent there,
+    which would raise OverflowError when it is saved or compared."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(datetime.UTC)
+            except OverflowError as exc:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return result
+
+
+def id_field():
+    """A row id in a filter: a positive number the database can hold."""
+    return forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+def id_from(value) -> int | None:
+    """A row id read from a query string, or None when it is not one (not a number, or too large for the database
+    — `int()` of a 100,000-digit string raises ValueError, a 20-digit one overflows the column)."""
+    try:
+        return id_field().clean(value)
+    except ValidationError:
+        return None
+
+
+class FilterForm(forms.Form):
+    """The filter bar of a list page (a GET form). A value it does not understand (an id that is not a number, a
+    state that does not exist, a NUL byte) filters nothing, rather than failing the page."""
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
