@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
+from congress.responses import refused
 from deputies import forms as dforms
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
@@ -119,6 +120,7 @@ def opinion_act(request, pk):
             services.opinion_transition(opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"],
                                         reason=d["reason"], reply=d["reply"], acting_user=request.user)
             messages.success(request, _("Opinion updated."))
+            return redirect("deputies:opinion", pk=opinion.pk)
         except ValidationError as exc:
             for m in exc.messages:
                 messages.error(request, m)
@@ -126,7 +128,7 @@ def opinion_act(request, pk):
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-    return redirect("deputies:opinion", pk=opinion.pk)
+    return refused(request, reverse("deputies:opinion", args=[opinion.pk]))
 
 
 @staff_required

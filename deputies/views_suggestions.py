@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
+from congress.responses import refused
 from deputies import forms as dforms
 from deputies import suggestions as services
 from deputies.models import Suggestion
@@ -58,11 +60,12 @@ def suggestion_evaluate(request, pk):
             services.suggestion_evaluate(suggestion=s, satisfaction=form.cleaned_data["satisfaction"],
                                          acting_user=request.user)
             messages.success(request, _("Thank you for your evaluation."))
+            return redirect("deputies:my_suggestions")
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
     else:
         messages.error(request, _("Say whether you are satisfied with the handling."))
-    return redirect("deputies:my_suggestions")
+    return refused(request, reverse("deputies:my_suggestions"))
 
 
 @staff_required

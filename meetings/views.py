@@ -17,6 +17,7 @@ from congress.forms import id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.queue import QueueUnavailable, send_after_commit
+from congress.responses import refused
 from meetings import forms as mforms
 from meetings import reports, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
@@ -84,6 +85,10 @@ def meeting_detail(request, pk):
     })
 
 
+def _refused(request, meeting):
+    return refused(request, reverse("meetings:meeting", args=[meeting.pk]))
+
+
 def _post_action(request, meeting, action, success, queue_down=None):
     try:
         with transaction.atomic():
@@ -92,7 +97,8 @@ def _post_action(request, meeting, action, success, queue_down=None):
             messages.success(request, success)
     except ValidationError as exc:
         _flash_errors(request, exc)
-    except QueueUnavailable:
+        return _refused(request, meeting)
+    except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
         messages.error(request, queue_down or _("Saved, but the background task could not be queued: the task queue "
                                                 "is not reachable. Use “Build again” once it is back."))
     return redirect("meetings:meeting", pk=meeting.pk)
@@ -102,7 +108,7 @@ def _form_action(request, meeting, form, action, success):
     """A staff form on the meeting page: errors go back as messages, a valid form runs its service."""
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
+        return _refused(request, meeting)
     return _post_action(request, meeting, lambda: action(form.cleaned_data), success)
 
 
@@ -113,7 +119,7 @@ def meeting_transition(request, pk):
     to = request.POST.get("to", "")
     if to not in Meeting.State.values:
         messages.error(request, _("Unknown stage."))
-        return redirect("meetings:meeting", pk=meeting.pk)
+        return _refused(request, meeting)
     return _post_action(request, meeting,
                         lambda: services.meeting_transition(meeting=meeting, to=to, acting_user=request.user),
                         _("Stage changed."))
@@ -135,7 +141,7 @@ def attendance(request, pk):
     form = mforms.AttendanceForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
+        return _refused(request, meeting)
     attendee = get_object_or_404(Attendee, pk=form.cleaned_data["attendee"], meeting=meeting)
     return _post_action(request, meeting, lambda: services.attendee_set_status(
         attendee=attendee, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
@@ -186,6 +192,8 @@ def survey_paper(request, pk):
     survey = _survey_in_scope(request, pk)
     if survey.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
         messages.error(request, _("Paper forms are entered while scoring is open."))
+        if request.method == "POST":
+            return refused(request, reverse("meetings:meeting", args=[survey.meeting_id]))
         return redirect("meetings:meeting", pk=survey.meeting_id)
     form = mforms.PaperScoreForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -279,7 +287,7 @@ def opinion_respond(request, pk, opinion_pk):
     form = mforms.ResponseForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("meetings:meeting", pk=meeting.pk)
+        return _refused(request, meeting)
     return _post_action(request, meeting, lambda: services.opinion_respond(
         opinion=opinion, response=form.cleaned_data["response"], on=timezone.localdate(), acting_user=request.user),
         _("Response recorded."))
@@ -402,12 +410,13 @@ def request_leave(request, pk):
     form = mforms.LeaveRequestForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("meetings:my_meetings")
+        return refused(request, reverse("meetings:my_meetings"))
     try:
         services.attendee_request_leave(meeting=meeting, person=person, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Your leave is recorded."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
+        return refused(request, reverse("meetings:my_meetings"))
+    messages.success(request, _("Your leave is recorded."))
     return redirect("meetings:my_meetings")
 
 

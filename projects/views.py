@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from congress.exports import dataset_response
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
+from congress.responses import refused
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, Project
@@ -28,7 +30,8 @@ def _errors(request, exc: ValidationError):
 
 
 def _form_then(request, form, action, *, success, back, invalid=None):
-    """A staff form posted from a detail page: run its service, say how it went, go back to the page.
+    """A staff form posted from a detail page: run its service, say how it went, go back to the page
+    (or show it again with the errors, as 422, when refused).
 
     `invalid` replaces the form's own errors with one message where those would be unhelpful.
     """
@@ -36,6 +39,7 @@ def _form_then(request, form, action, *, success, back, invalid=None):
         try:
             action(form.cleaned_data)
             messages.success(request, success)
+            return back
         except ValidationError as exc:
             _errors(request, exc)
     elif invalid:
@@ -44,7 +48,7 @@ def _form_then(request, form, action, *, success, back, invalid=None):
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-    return back
+    return refused(request, back.url)
 
 
 # --- public -------------------------------------------------------------------------
@@ -285,7 +289,8 @@ def _ballot_action(request, pk, action):
             action(ballot)
     except ValidationError as exc:
         _errors(request, exc)
-    except QueueUnavailable:
+        return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+    except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
         messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
                                   "Use “Count again” once it is back."))
     return redirect("projects:ballot", pk=ballot.pk)
@@ -304,13 +309,14 @@ def ballot_rules(request, pk):
                                          threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
                                          opens_at=d["opens_at"], closes_at=d["closes_at"])
             messages.success(request, _("Rules saved."))
+            return redirect("projects:ballot", pk=ballot.pk)
         except ValidationError as exc:
             _errors(request, exc)
     else:
         for field, errs in form.errors.items():
             for e in errs:
                 messages.error(request, f"{form.fields[field].label}: {e}" if field in form.fields else e)
-    return redirect("projects:ballot", pk=ballot.pk)
+    return refused(request, reverse("projects:ballot", args=[ballot.pk]))
 
 
 @staff_required
@@ -365,6 +371,8 @@ def ballot_paper(request, pk):
     ballot = _ballot_in_scope(request, pk)
     if ballot.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
         messages.error(request, _("Paper ballots are handled while the ballot is open or closed and not yet counted."))
+        if request.method == "POST":
+            return refused(request, reverse("projects:ballot", args=[ballot.pk]))
         return redirect("projects:ballot", pk=ballot.pk)
     voters_form = pforms.PaperVotersForm(ballot=ballot)
     status_form = pforms.PaperStatusForm()
