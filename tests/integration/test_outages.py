@@ -127,6 +127,8 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
             Ballot.objects.get(pk=e.ballot.pk).tally_error
         ballot = Ballot.objects.select_related("result").get(pk=e.ballot.pk)
         assert sum(c["for"] for c in ballot.result.data["candidates"]) == 3
+        print(f"\nRedis down: sign-in {seconds:.2f} s; ballot close answered in {close_seconds:.2f} s, "  # noqa: T201
+              f"report request in {report_seconds:.2f} s")
         assert hall_office.post(f"/staff/reports/{report.pk}/rebuild/", {}, page=f"/staff/meetings/{hall.meeting.pk}/")[0] == 302
         assert wait_for(lambda: Report.objects.get(pk=report.pk).state == "done", timeout=120)
     finally:
@@ -196,6 +198,8 @@ def test_postgres_crash_during_voting_fails_in_flight_requests_cleanly_and_votin
     assert 503 in seen, "the crash hit no request: the test did not test anything"
     assert all('id="unavailable"' in page for page in unavailable_pages)
     assert set(outcomes) <= {200, 409}
+    print(f"\nPostgreSQL crash: {len(seen)} answers, {seen.count(503)} of them 503, "  # noqa: T201
+          f"{outcomes.count(409)} deputies told their first ballot stood")
     # voting resumed and nobody was counted twice or lost: one ballot per deputy, no half-written ballot
     conn = pg_server.connect("renda_fault")
     with conn.cursor() as c:
