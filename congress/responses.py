@@ -10,8 +10,24 @@ status 422, so that a refused submission is a 4xx for browsers, scripts and
 monitoring alike.
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
+
+
+def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """A service's refusal, as error messages for the page that answers."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def flash_form_errors(request: HttpRequest, form) -> None:
+    """A form's errors as error messages, each field's prefixed with its label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def refused(request: HttpRequest, page_url: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
-from congress.responses import refused
+from congress.responses import flash_errors, refused
 from deputies import forms as dforms
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
@@ -122,8 +122,7 @@ def opinion_act(request, pk):
             messages.success(request, _("Opinion updated."))
             return redirect("deputies:opinion", pk=opinion.pk)
         except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
+            flash_errors(request, exc)
     else:
         for errs in form.errors.values():
             for e in errs:

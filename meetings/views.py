@@ -17,7 +17,7 @@ from congress.forms import id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.queue import QueueUnavailable, send_after_commit
-from congress.responses import refused
+from congress.responses import flash_errors, flash_form_errors, refused
 from meetings import forms as mforms
 from meetings import reports, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
@@ -27,18 +27,6 @@ from projects.predicates import person_of
 
 def _meeting_in_scope(request, pk):
     return get_object_or_404(Meeting.objects.in_scope(request.user).select_related("body__division", "session"), pk=pk)
-
-
-def _flash_errors(request, exc):
-    for m in exc.messages:
-        messages.error(request, m)
-
-
-def _form_errors(request, form):
-    for field, errs in form.errors.items():
-        for e in errs:
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {e}" if label else e)
 
 
 # --- staff -----------------------------------------------------------------------------
@@ -96,7 +84,7 @@ def _post_action(request, meeting, action, success, queue_down=None):
         if success:
             messages.success(request, success)
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
         return _refused(request, meeting)
     except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
         messages.error(request, queue_down or _("Saved, but the background task could not be queued: the task queue "
@@ -107,7 +95,7 @@ def _post_action(request, meeting, action, success, queue_down=None):
 def _form_action(request, meeting, form, action, success):
     """A staff form on the meeting page: errors go back as messages, a valid form runs its service."""
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _refused(request, meeting)
     return _post_action(request, meeting, lambda: action(form.cleaned_data), success)
 
@@ -140,7 +128,7 @@ def attendance(request, pk):
     meeting = _meeting_in_scope(request, pk)
     form = mforms.AttendanceForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _refused(request, meeting)
     attendee = get_object_or_404(Attendee, pk=form.cleaned_data["attendee"], meeting=meeting)
     return _post_action(request, meeting, lambda: services.attendee_set_status(
@@ -206,9 +194,9 @@ def survey_paper(request, pk):
                 messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
                 return redirect("meetings:survey_paper", pk=survey.pk)
             except ValidationError as exc:
-                _flash_errors(request, exc)
+                flash_errors(request, exc)
         else:
-            _form_errors(request, voters)
+            flash_form_errors(request, voters)
         status = 422
     elif request.method == "POST":
         if form.is_valid():
@@ -286,7 +274,7 @@ def opinion_respond(request, pk, opinion_pk):
                             _("Opinion closed."))
     form = mforms.ResponseForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return _refused(request, meeting)
     return _post_action(request, meeting, lambda: services.opinion_respond(
         opinion=opinion, response=form.cleaned_data["response"], on=timezone.localdate(), acting_user=request.user),
@@ -384,18 +372,17 @@ def sign_in(request, pk):
     if attendee is None:
         raise Http404
     form = mforms.SignInForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
-    if request.method == "POST" and attendee.status != Attendee.Status.PRESENT and form.is_valid():
-        try:
-            services.attendee_sign_in_with_code(meeting=meeting, person=person, code=form.cleaned_data["code"])
-            messages.success(request, _("You are signed in."))
-            return redirect("meetings:my_meetings")
-        except ValidationError as exc:
-            form.add_error("code", exc.messages[0])
-            attendee.refresh_from_db()
     if request.method == "POST" and attendee.status == Attendee.Status.PRESENT:
         # the code is used once: signing in again (the form sent twice, the QR code scanned again) changes nothing
         return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form,
                                                          "used": True}, status=409)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendee_sign_in_with_code(meeting=meeting, person=person, code=form.cleaned_data["code"])
+            messages.success(request, _("You are signed in."))
+            return redirect("meetings:my_meetings")
+        except ValidationError as exc:  # a wrong code; or signed in from another device a moment ago
+            form.add_error("code", exc.messages[0])
     return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form},
                   status=422 if form.errors else 200)
 
@@ -409,7 +396,7 @@ def request_leave(request, pk):
         raise Http404
     form = mforms.LeaveRequestForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return refused(request, reverse("meetings:my_meetings"))
     try:
         services.attendee_request_leave(meeting=meeting, person=person, reason=form.cleaned_data["reason"])

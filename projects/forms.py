@@ -69,9 +69,9 @@ class BallotForm(forms.ModelForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
     opens_at = DateTimeField(label=_("Voting opens"), required=False,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     closes_at = DateTimeField(label=_("Voting closes"), required=False,
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     class Meta:
         model = Ballot

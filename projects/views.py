@@ -18,15 +18,10 @@ from congress.exports import dataset_response
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
-from congress.responses import refused
+from congress.responses import flash_errors, flash_form_errors, refused
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, Project
-
-
-def _errors(request, exc: ValidationError):
-    for m in exc.messages:
-        messages.error(request, m)
 
 
 def _form_then(request, form, action, *, success, back, invalid=None):
@@ -41,7 +36,7 @@ def _form_then(request, form, action, *, success, back, invalid=None):
             messages.success(request, success)
             return back
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     elif invalid:
         messages.error(request, invalid)
     else:
@@ -288,7 +283,7 @@ def _ballot_action(request, pk, action):
         with transaction.atomic():
             action(ballot)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return refused(request, reverse("projects:ballot", args=[ballot.pk]))
     except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
         messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
@@ -311,11 +306,9 @@ def ballot_rules(request, pk):
             messages.success(request, _("Rules saved."))
             return redirect("projects:ballot", pk=ballot.pk)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     else:
-        for field, errs in form.errors.items():
-            for e in errs:
-                messages.error(request, f"{form.fields[field].label}: {e}" if field in form.fields else e)
+        flash_form_errors(request, form)
     return refused(request, reverse("projects:ballot", args=[ballot.pk]))
 
 

@@ -56,12 +56,10 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     import time
     from pathlib import Path
 
-    from django.db import connection
-
     from congress.celery import app
+    from tests.integration.util import database_url_of_tests
 
-    s = connection.settings_dict
-    url = f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    url = database_url_of_tests()
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
     env.update({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0"})
     app.control.purge()

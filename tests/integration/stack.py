@@ -20,16 +20,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.bench import free_port
 from tests.integration.util import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 VAR = ROOT / "var"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 SECRET_KEY = secrets.token_urlsafe(50)  # one per test run, shared by the processes of a test (sessions are signed)

@@ -21,18 +21,13 @@ from projects.models import Ballot
 from tests import factories
 from tests.integration import invariants
 from tests.integration.stack import ROOT, Browser, PostgresServer, RedisServer, Site, Worker, child_env, manage, timed
-from tests.integration.util import wait_for
+from tests.integration.util import database_url_of_tests, wait_for
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import Election
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Fault-tolerant-2026"
-
-
-def shared_db_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def account(person, username):
@@ -71,8 +66,8 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
     category = OpinionCategory.objects.get_or_create(name="其他")[0]
     where = factories.community(parent=e.body.division)
 
-    site = Site(database_url=shared_db_url(), redis_url=redis_server.url)
-    worker = Worker(database_url=shared_db_url(), redis_url=redis_server.url)
+    site = Site(database_url=database_url_of_tests(), redis_url=redis_server.url)
+    worker = Worker(database_url=database_url_of_tests(), redis_url=redis_server.url)
     try:
         redis_server.stop()  # Redis is gone: the broker, the result backend and the cache
 
