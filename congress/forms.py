@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -67,3 +68,38 @@ class FilterForm(forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class ScrutineersForm(forms.Form):
+    """Who keeps the cards that open a poll's sealed ballot box, and how many of them are needed."""
+
+    scrutineers = forms.CharField(
+        label=_("Scrutineers (监票人), one name a line"), widget=forms.Textarea(attrs={"rows": 3}), max_length=400,
+        help_text=_("2 to 5 people. Each receives one card, printed once, right after opening."),
+    )
+    threshold = forms.TypedChoiceField(label=_("Cards needed to open the box"), coerce=int, initial=2,
+                                       choices=[(n, str(n)) for n in range(2, 6)])
+
+    def clean_scrutineers(self):
+        return [line.strip() for line in self.cleaned_data["scrutineers"].splitlines() if line.strip()]
+
+
+class UnsealForm(forms.Form):
+    """The scrutineers' cards, typed (or scanned) on one screen."""
+
+    def __init__(self, *args, poll, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, name in enumerate(poll.scrutineers or [], start=1):
+            self.fields[f"share_{i}"] = forms.CharField(
+                label=_("Card of %(name)s") % {"name": name}, required=False, max_length=200,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
+                                              "class": "font-monospace share-input"}),
+            )
+
+    def shares(self) -> list[str]:
+        return [self.cleaned_data.get(name) or "" for name in self.fields]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    confirm = forms.BooleanField(label=_("I understand: every ballot of this poll is destroyed and it is run again."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -290,18 +291,21 @@ class AuditLog(models.Model):
 # --- The secret-ballot core --------------------------------------------------
 #
 # One mechanism for livelihood-project ballots (projects) and satisfaction
-# surveys (meetings). Who voted and what was voted live in different tables
-# with nothing that links them:
+# surveys (meetings); see congress/sealing.py and the README's "Secret ballots".
 #
 # * `Elector` is the electorate frozen when the poll opens; `VoteRecord` (one
 #   per elector, a one-to-one key) says that an elector has voted and how (web
 #   or paper). Neither has a timestamp.
-# * `BallotSlot` is the ballot box. All slots are created, empty, when the
-#   poll opens (one per elector, random UUID keys, no timestamps). Casting a
-#   ballot fills a randomly drawn empty slot in place, so neither keys nor
-#   row order say when, or in which order, a ballot arrived.
-# * Contents are bit masks over the candidates' frozen positions (and a score
-#   for surveys), so the tally is one aggregate query in the database.
+# * `SealedBallot` is the sealed ballot box: a web ballot is sealed with the
+#   poll's public key (the private key exists only as the scrutineers' share
+#   cards) and stored, with its vote record, in the voter's transaction. It may
+#   sit next to the voter's row in every way (order, row version, WAL): it is
+#   ciphertext of one fixed length.
+# * `BallotSlot` is the counting table (opened ballots): paper ballots entered by
+#   tellers, and the web ballots the scrutineers opened, written all at once in
+#   random order after voting closed, without trackers. The sealed ballots are
+#   then destroyed. Contents are bit masks over the candidates' frozen positions
+#   (and a score for surveys), so the tally is one aggregate query.
 
 
 class SecretPoll(models.Model):
@@ -345,6 +349,13 @@ class SecretPoll(models.Model):
     requires_quorum = models.BooleanField(_("requires quorum"), default=False, editable=False)
     quorum_members = models.PositiveIntegerField(_("voting members"), null=True, blank=True, editable=False)
     quorum_present = models.PositiveIntegerField(_("voting members present"), null=True, blank=True, editable=False)
+    # The seal: the public key only; the private key lives on the scrutineers' cards (congress/sealing.py).
+    public_key = models.BinaryField(_("public key"), max_length=32, null=True, blank=True, editable=False)
+    scrutineers = models.JSONField(_("scrutineers"), default=list, blank=True, editable=False)
+    share_threshold = models.PositiveSmallIntegerField(_("cards needed to open"), null=True, blank=True,
+                                                       editable=False)
+    unsealed_at = models.DateTimeField(_("ballot box opened at"), null=True, blank=True, editable=False)
+    trackers = models.JSONField(_("trackers of the opened ballots"), default=list, blank=True, editable=False)
 
     objects = scoped_queryset("body__division").as_manager()
 
@@ -398,39 +409,51 @@ class VoteRecord(models.Model):
         return f"{self.elector} · {self.get_channel_display()}"
 
 
+class SealedBallot(models.Model):
+    """A web ballot in the sealed ballot box: ciphertext of a fixed length, and its tracker. Destroyed at opening."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+    tracker = models.CharField(max_length=23)
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+        constraints = [models.UniqueConstraint(fields=["poll", "tracker"], name="sealed_tracker_unique_per_poll")]
+
+    def __str__(self):
+        return str(_("sealed ballot"))
+
+
 class BallotSlot(models.Model):
-    """A place in the ballot box (票箱). Made empty at opening; a cast ballot fills one drawn at random."""
+    """The counting table: one opened ballot (web, opened by the scrutineers, or paper, entered by tellers).
+
+    Web ballots arrive here only when the box is opened, all in one transaction, in random order.
+    """
 
     class Status(models.TextChoices):
-        EMPTY = "empty", _("Empty")
         VALID = "valid", _("Valid")
         BLANK = "blank", _("Blank")
         INVALID = "invalid", _("Invalid")
 
-    id = models.UUIDField(primary_key=True, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="slots")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.EMPTY)
-    receipt = models.CharField(max_length=16, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
     approvals = models.BigIntegerField(default=0)
     rejections = models.BigIntegerField(default=0)
     abstentions = models.BigIntegerField(default=0)
     score = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("ballot")
-        verbose_name_plural = _("ballots")
+        verbose_name = _("counted ballot")
+        verbose_name_plural = _("counted ballots")
         indexes = [models.Index(fields=["poll", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll"),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
                                    name="slot_score_0_to_100"),
             models.CheckConstraint(
                 condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="empty") | Q(approvals=0, rejections=0, abstentions=0, score__isnull=True,
-                                                 receipt__isnull=True),
-                name="slot_empty_is_empty",
             ),
         ]
 

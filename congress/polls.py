@@ -1,4 +1,4 @@
-"""Services of the secret-ballot core: open, cast (web and paper), close, count.
+"""Services of the secret-ballot core: open (and seal), cast (web and paper), close, open the box, count, void.
 
 Used by project ballots (projects) and satisfaction surveys (meetings), which
 add their own rules on top. See the comment above `SecretPoll` in models.py and
@@ -8,20 +8,18 @@ the README's "Secret ballots" section for the secrecy design.
 from __future__ import annotations
 
 import secrets
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.models import BallotSlot, Elector, SecretPoll, VoteRecord
+from congress import sealing
+from congress.models import BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
 from congress.services import audit_record
-
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 class PollError(ValidationError):
@@ -35,11 +33,6 @@ def transition(poll: SecretPoll, to: str) -> None:
             % {"state": poll.get_state_display(), "to": SecretPoll.State(to).label}
         )
     poll.state = to
-
-
-def new_receipt() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
 
 
 def lock(poll: SecretPoll) -> SecretPoll:
@@ -65,11 +58,35 @@ def poll_require_quorum(*, poll: SecretPoll) -> None:
 
 
 @transaction.atomic
-def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, acting_user=None,
-              quorum: Quorum | None = None) -> SecretPoll:
-    """Freeze the electorate (and the quorum, for a meeting's poll) and set out one empty slot per elector."""
+def clean_scrutineers(scrutineers, threshold) -> tuple[list[str], int]:
+    """2 to 5 distinct names and a threshold from 2 to their number, or a refusal."""
+    names = [" ".join(str(n).split()) for n in (scrutineers or [])]
+    names = [n[:60] for n in names if n]
+    if not sealing.MIN_SCRUTINEERS <= len(names) <= sealing.MAX_SCRUTINEERS or len(set(names)) != len(names):
+        raise PollError(_("Name 2 to 5 scrutineers, each once: they keep the cards that open the ballot box."))
+    try:
+        threshold = int(threshold)
+    except (TypeError, ValueError):
+        threshold = 0
+    if not 2 <= threshold <= len(names):
+        raise PollError(
+            _("The number of cards needed to open the ballot box is from 2 to the number of scrutineers (%(n)s).")
+            % {"n": len(names)}
+        )
+    return names, threshold
+
+
+@transaction.atomic
+def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, scrutineers=None, threshold=None,
+              acting_user=None, quorum: Quorum | None = None) -> SecretPoll:
+    """Freeze the electorate (and the quorum, for a meeting's poll) and seal the ballot box.
+
+    The returned poll carries `share_cards`, the scrutineers' cards, in memory only: the caller shows them once
+    (the open action's response) and they are stored nowhere.
+    """
     poll = lock(poll)
     transition(poll, SecretPoll.State.OPEN)
+    names, threshold = clean_scrutineers(scrutineers, threshold)
     if poll.requires_quorum:
         if quorum is None:
             raise PollError(_("This poll belongs to a meeting: open it from the meeting's page, where quorum is checked."))
@@ -84,16 +101,19 @@ def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, acting
     if not people:
         raise PollError(_("Nobody may vote in this poll: no one holds a voting mandate in the body on this date."))
     Elector.objects.bulk_create([Elector(poll=poll, person=p) for p in people], batch_size=1000)
-    BallotSlot.objects.bulk_create([BallotSlot(id=uuid.uuid4(), poll=poll) for _ in people], batch_size=1000)
+    public_key, cards = sealing.new_key(poll_id=poll.pk, scrutineers=names, threshold=threshold)
+    poll.public_key, poll.scrutineers, poll.share_threshold = public_key, names, threshold
     now = timezone.now()
     poll.opened_at = now
     poll.opens_at = poll.opens_at or now
     poll.electorate_size = len(people)
     poll.seated_count = seated_count
     poll.save(update_fields=["state", "opened_at", "opens_at", "electorate_size", "seated_count", "quorum_members",
-                             "quorum_present"])
+                             "quorum_present", "public_key", "scrutineers", "share_threshold"])
     audit_record(actor=acting_user, action="poll.open", obj=poll, division=poll.body.division,
-                 after={"electorate": len(people), "seated": seated_count})
+                 after={"electorate": len(people), "seated": seated_count, "scrutineers": names,
+                        "threshold": threshold})
+    poll.share_cards = cards
     return poll
 
 
@@ -106,16 +126,6 @@ def voting_window_open(poll: SecretPoll, now=None) -> bool:
     return not (poll.closes_at and now >= poll.closes_at)
 
 
-def _draw_empty_slot(poll: SecretPoll) -> BallotSlot:
-    qs = BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.EMPTY)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    slot = qs.order_by("?").first()
-    if slot is None:  # cannot happen while voters <= slots; refuse rather than lose a ballot
-        raise PollError(_("The ballot box is full."))
-    return slot
-
-
 @dataclass(frozen=True)
 class Contents:
     status: str = BallotSlot.Status.VALID
@@ -124,20 +134,35 @@ class Contents:
     abstentions: int = 0
     score: int | None = None
 
+    def as_sealed(self) -> dict:
+        return {"st": self.status, "a": self.approvals, "r": self.rejections, "x": self.abstentions, "s": self.score}
 
-def _fill(slot: BallotSlot, contents: Contents, receipt: str | None) -> None:
-    slot.status = contents.status
-    slot.approvals = contents.approvals
-    slot.rejections = contents.rejections
-    slot.abstentions = contents.abstentions
-    slot.score = contents.score
-    slot.receipt = receipt
-    slot.save(update_fields=["status", "approvals", "rejections", "abstentions", "score", "receipt"])
+    def slot(self, poll: SecretPoll) -> BallotSlot:
+        return BallotSlot(poll=poll, status=self.status, approvals=self.approvals, rejections=self.rejections,
+                          abstentions=self.abstentions, score=self.score)
+
+
+INVALID = Contents(status=BallotSlot.Status.INVALID)
+
+
+def contents_from_sealed(data: dict | None) -> Contents | None:
+    """The contents an opened ballot claims, if they are well formed; None otherwise (counted invalid)."""
+    if not isinstance(data, dict) or set(data) != {"st", "a", "r", "x", "s"}:
+        return None
+    if data["st"] not in (BallotSlot.Status.VALID, BallotSlot.Status.BLANK):
+        return None
+    masks = [data["a"], data["r"], data["x"]]
+    if any(type(m) is not int or not 0 <= m < 1 << SecretPoll.MAX_OPTIONS for m in masks):
+        return None
+    score = data["s"]
+    if score is not None and (type(score) is not int or not 0 <= score <= 100):
+        return None
+    return Contents(status=data["st"], approvals=masks[0], rejections=masks[1], abstentions=masks[2], score=score)
 
 
 @transaction.atomic
 def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> str:
-    """Record that `person` voted and put their ballot in a random empty slot. Returns the receipt code.
+    """Record that `person` voted and put their sealed ballot in the box. Returns the tracker (the receipt).
 
     Nothing here is logged or audited: an audit row would tie the person to the moment of the ballot.
     """
@@ -152,9 +177,10 @@ def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> 
             VoteRecord.objects.create(elector=elector, poll=poll, channel=VoteRecord.Channel.WEB)
     except IntegrityError as exc:
         raise PollError(_("You have already voted in this poll. Your first ballot stands.")) from exc
-    receipt = new_receipt()
-    _fill(_draw_empty_slot(poll), contents, receipt)
-    return receipt
+    sealed = sealing.seal(poll.public_key, contents.as_sealed())
+    tracker = sealing.tracker(sealed)
+    SealedBallot.objects.create(poll=poll, sealed=sealed, tracker=tracker)
+    return tracker
 
 
 @transaction.atomic
@@ -189,36 +215,13 @@ def poll_cast_paper(*, poll: SecretPoll, contents: Contents, acting_user=None) -
     poll = lock(poll)
     if poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
         raise PollError(_("Paper ballots can be entered only while the poll is open or closed and not yet counted."))
-    issued = VoteRecord.objects.filter(poll=poll, channel=VoteRecord.Channel.PAPER).count()
-    web = VoteRecord.objects.filter(poll=poll, channel=VoteRecord.Channel.WEB).count()
-    stored = BallotSlot.objects.filter(poll=poll).exclude(status=BallotSlot.Status.EMPTY).count()
-    if stored - web >= issued:
+    rec = reconciliation(poll)
+    if rec.paper_returned >= rec.paper_issued:
         raise PollError(
             _("More paper ballots than were issued: %(issued)s paper ballots were issued and all have been entered.")
-            % {"issued": issued}
+            % {"issued": rec.paper_issued}
         )
-    _fill(_draw_empty_slot(poll), contents, None)
-
-
-def _scrub_ballot_box(poll: SecretPoll) -> None:
-    """Rewrite every slot of the poll in one statement, so row versions carry no trace of voting order.
-
-    On PostgreSQL each row version records the transaction that wrote it; a
-    ballot written in the voter's transaction would share it with the voter's
-    record. Rewriting all slots together gives them one writer, and a VACUUM
-    after commit frees the old versions.
-    """
-    BallotSlot.objects.filter(poll=poll).update(status=F("status"))
-    if connection.vendor == "postgresql":
-        table = BallotSlot._meta.db_table
-
-        def vacuum():
-            if connection.in_atomic_block:  # e.g. inside a test's transaction: VACUUM cannot run there
-                return
-            with connection.cursor() as cursor:
-                cursor.execute(f'VACUUM "{table}"')  # noqa: S608 - table name from the model, not input
-
-        transaction.on_commit(vacuum)
+    contents.slot(poll).save(force_insert=True)
 
 
 @transaction.atomic
@@ -227,8 +230,78 @@ def poll_close(*, poll: SecretPoll, acting_user=None, now=None) -> SecretPoll:
     transition(poll, SecretPoll.State.CLOSED)
     poll.closed_at = now or timezone.now()
     poll.save(update_fields=["state", "closed_at"])
-    _scrub_ballot_box(poll)
     audit_record(actor=acting_user, action="poll.close", obj=poll, division=poll.body.division)
+    return poll
+
+
+@transaction.atomic
+def poll_unseal(*, poll: SecretPoll, shares: list[str], check: Callable[[Contents], bool], acting_user=None) -> int:
+    """The scrutineers open the ballot box: rebuild the key from their cards (in memory), open every sealed
+    ballot, check it against the poll's frozen rules (`check`; a ballot that breaks them, or cannot be read,
+    counts as invalid, never dropped), write the opened ballots to the counting table in random order, in this
+    one transaction, and destroy the sealed ballots. Returns the number of ballots opened.
+    """
+    poll = lock(poll)
+    if poll.state in (SecretPoll.State.DRAFT, SecretPoll.State.OPEN):
+        raise PollError(_("Voting is still open: the ballot box is opened only after voting closes."))
+    if poll.unsealed_at is not None or poll.state != SecretPoll.State.CLOSED:
+        raise PollError(_("This ballot box has already been opened."))
+    if not poll.public_key:
+        raise PollError(_("This poll has no sealed ballot box to open."))
+    key, used = sealing.rebuild_private_key(poll_id=poll.pk, public_key=bytes(poll.public_key),
+                                            threshold=poll.share_threshold, texts=list(shares))
+    opened, trackers, invalid = [], [], 0
+    for sealed in SealedBallot.objects.filter(poll=poll).values_list("sealed", flat=True).iterator():
+        sealed = bytes(sealed)
+        trackers.append(sealing.tracker(sealed))
+        contents = contents_from_sealed(sealing.unseal(key, sealed))
+        if contents is None or not check(contents):
+            contents, invalid = INVALID, invalid + 1
+        opened.append(contents)
+    del key
+    secrets.SystemRandom().shuffle(opened)
+    BallotSlot.objects.bulk_create([c.slot(poll) for c in opened], batch_size=1000)
+    SealedBallot.objects.filter(poll=poll).delete()
+    poll.trackers = sorted(trackers)
+    poll.unsealed_at = timezone.now()
+    poll.save(update_fields=["trackers", "unsealed_at"])
+    audit_record(actor=acting_user, action="poll.unseal", obj=poll, division=poll.body.division,
+                 after={"opened": len(opened), "invalid_when_opened": invalid,
+                        "cards": [poll.scrutineers[i - 1] for i in used if 0 < i <= len(poll.scrutineers)]})
+    return len(opened)
+
+
+@transaction.atomic
+def poll_void(*, poll: SecretPoll, reason: str, acting_user=None) -> SecretPoll:
+    """Void a closed poll whose box cannot be opened (cards lost) and set it back to a draft, to be run again.
+
+    Every ballot (sealed and paper), vote record and elector of the poll goes; the audit row keeps the counts
+    and the reason.
+    """
+    poll = lock(poll)
+    if poll.state != SecretPoll.State.CLOSED or poll.unsealed_at is not None:
+        raise PollError(_("Only a closed poll whose ballot box has not been opened can be voided and run again."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PollError(_("Record the reason for voiding the poll."))
+    before = {"web_voters": VoteRecord.objects.filter(poll=poll, channel=VoteRecord.Channel.WEB).count(),
+              "paper_voters": VoteRecord.objects.filter(poll=poll, channel=VoteRecord.Channel.PAPER).count(),
+              "sealed": SealedBallot.objects.filter(poll=poll).count(),
+              "paper_ballots": BallotSlot.objects.filter(poll=poll).count(),
+              "scrutineers": poll.scrutineers, "opened_at": poll.opened_at.isoformat() if poll.opened_at else None}
+    SealedBallot.objects.filter(poll=poll).delete()
+    BallotSlot.objects.filter(poll=poll).delete()
+    VoteRecord.objects.filter(poll=poll).delete()
+    Elector.objects.filter(poll=poll).delete()
+    poll.state = SecretPoll.State.DRAFT
+    poll.public_key, poll.scrutineers, poll.share_threshold, poll.trackers = None, [], None, []
+    poll.opened_at = poll.closed_at = None
+    poll.electorate_size = poll.seated_count = 0
+    poll.quorum_members = poll.quorum_present = None
+    poll.save(update_fields=["state", "public_key", "scrutineers", "share_threshold", "trackers", "opened_at",
+                             "closed_at", "electorate_size", "seated_count", "quorum_members", "quorum_present"])
+    audit_record(actor=acting_user, action="poll.void", obj=poll, division=poll.body.division, before=before,
+                 after={"state": poll.state, "reason": reason[:300]})
     return poll
 
 
@@ -242,6 +315,7 @@ class Reconciliation:
     valid: int
     blank: int
     invalid: int
+    sealed: int = 0  # web ballots still sealed (before the box is opened)
 
     @property
     def voters(self) -> int:
@@ -260,21 +334,22 @@ class Reconciliation:
 
 
 def reconciliation(poll: SecretPoll) -> Reconciliation:
-    """Two queries: the turnout by channel, the ballot box by status."""
+    """Three queries: the turnout by channel, the sealed box, the counting table by status."""
     turnout = VoteRecord.objects.filter(poll=poll).aggregate(
         web=Count("pk", filter=Q(channel=VoteRecord.Channel.WEB)),
         paper=Count("pk", filter=Q(channel=VoteRecord.Channel.PAPER)),
     )
+    sealed = SealedBallot.objects.filter(poll=poll).count()
     box = BallotSlot.objects.filter(poll=poll).aggregate(
-        stored=Count("pk", filter=~Q(status=BallotSlot.Status.EMPTY)),
+        stored=Count("pk"),
         valid=Count("pk", filter=Q(status=BallotSlot.Status.VALID)),
         blank=Count("pk", filter=Q(status=BallotSlot.Status.BLANK)),
         invalid=Count("pk", filter=Q(status=BallotSlot.Status.INVALID)),
     )
     return Reconciliation(
         electorate=poll.electorate_size, web_voters=turnout["web"], paper_issued=turnout["paper"],
-        ballots_stored=box["stored"], paper_returned=box["stored"] - turnout["web"],
-        valid=box["valid"], blank=box["blank"], invalid=box["invalid"],
+        ballots_stored=box["stored"] + sealed, paper_returned=box["stored"] + sealed - turnout["web"],
+        valid=box["valid"], blank=box["blank"], invalid=box["invalid"], sealed=sealed,
     )
 
 
@@ -293,10 +368,8 @@ def count_positions(poll: SecretPoll, positions: int) -> list[dict]:
 
 
 def receipts(poll: SecretPoll) -> list[str]:
-    """The receipt codes of the counted web ballots, sorted (so their order says nothing)."""
-    return list(
-        BallotSlot.objects.filter(poll=poll, receipt__isnull=False).order_by("receipt").values_list("receipt", flat=True)
-    )
+    """The trackers of the web ballots opened and counted, sorted (so their order says nothing)."""
+    return sorted(poll.trackers or [])
 
 
 def poll_mark_tallied(poll: SecretPoll) -> None:

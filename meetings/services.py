@@ -193,12 +193,13 @@ def agenda_add(*, meeting: Meeting, kind: str, title: str, reporter: str = "", r
 
 
 @transaction.atomic
-def meeting_open_ballot(*, item: AgendaItem, acting_user=None):
+def meeting_open_ballot(*, item: AgendaItem, scrutineers=None, threshold=None, acting_user=None):
     """Open an agenda item's project ballot: only while convening and with quorum, which is frozen into the poll."""
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     if meeting.state != Meeting.State.CONVENING:
         raise MeetingError(_("Ballots and surveys open while the meeting is convening."))
-    return project_services.ballot_open(ballot=item.ballot, acting_user=acting_user, quorum=quorum(meeting))
+    return project_services.ballot_open(ballot=item.ballot, scrutineers=scrutineers, threshold=threshold,
+                                        acting_user=acting_user, quorum=quorum(meeting))
 
 
 # --- preparation ---------------------------------------------------------------------
@@ -337,16 +338,19 @@ def survey_create(*, meeting: Meeting, subject: str, scale: str = SatisfactionSu
 
 
 @transaction.atomic
-def survey_open(*, survey: SatisfactionSurvey, acting_user=None) -> SatisfactionSurvey:
-    """Open scoring to the voting members present; quorum is checked and frozen."""
+def survey_open(*, survey: SatisfactionSurvey, scrutineers=None, threshold=None, acting_user=None) -> SatisfactionSurvey:
+    """Open scoring to the voting members present; quorum is checked and frozen; the box is sealed.
+
+    `survey.poll.share_cards` holds the scrutineers' cards, in memory only.
+    """
     meeting = Meeting.objects.select_for_update().get(pk=survey.meeting_id)
     if meeting.state != Meeting.State.CONVENING:
         raise MeetingError(_("Ballots and surveys open while the meeting is convening."))
     q = quorum(meeting)
     present = [a.person for a in meeting.attendees.filter(status=Attendee.Status.PRESENT, voting=True)
                .select_related("person").order_by("person_id")]
-    survey.poll = polls.poll_open(poll=survey.poll, electors=present, seated_count=q.members, acting_user=acting_user,
-                                  quorum=q)
+    survey.poll = polls.poll_open(poll=survey.poll, electors=present, seated_count=q.members, scrutineers=scrutineers,
+                                  threshold=threshold, acting_user=acting_user, quorum=q)
     survey.quorum_members, survey.quorum_present = q.members, q.present
     survey.save(update_fields=["quorum_members", "quorum_present"])
     return survey
@@ -365,8 +369,21 @@ def survey_contents(survey: SatisfactionSurvey, value) -> polls.Contents:
     return polls.Contents(score=number)
 
 
+def survey_rules_check(survey: SatisfactionSurvey):
+    """The survey's scale, as a check of an opened response (one that fails counts as invalid)."""
+
+    def check(c: polls.Contents) -> bool:
+        if c.status != "valid" or c.approvals or c.rejections or c.abstentions or c.score is None:
+            return False
+        if survey.scale == SatisfactionSurvey.Scale.POINTS:
+            return 0 <= c.score <= 100
+        return c.score in dict(SatisfactionSurvey.GRADES)
+
+    return check
+
+
 def survey_respond(*, survey: SatisfactionSurvey, person, value, now=None) -> str:
-    """A deputy's anonymous score. Returns the receipt code."""
+    """A deputy's anonymous score, sealed. Returns the tracker (the receipt)."""
     return polls.poll_cast_web(poll=survey.poll, person=person, contents=survey_contents(survey, value), now=now)
 
 
@@ -376,12 +393,27 @@ def survey_enter_paper(*, survey: SatisfactionSurvey, value=None, status: str = 
 
 
 @transaction.atomic
-def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> Report:
-    """Close scoring, mark it counted and queue its report."""
-    polls.poll_close(poll=survey.poll, acting_user=acting_user)
+def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> SecretPoll:
+    """Close scoring. It is counted, and its report queued, when the scrutineers open the box (`survey_unseal`)."""
+    return polls.poll_close(poll=survey.poll, acting_user=acting_user)
+
+
+@transaction.atomic
+def survey_unseal(*, survey: SatisfactionSurvey, shares: list[str], acting_user=None) -> Report:
+    """The scrutineers open the closed survey's box with their cards: it is counted and its report queued."""
+    polls.poll_unseal(poll=survey.poll, shares=shares, check=survey_rules_check(survey), acting_user=acting_user)
     poll = SecretPoll.objects.get(pk=survey.poll_id)
     polls.poll_mark_tallied(poll)
     return report_request(meeting=survey.meeting, kind=Report.Kind.SURVEY, survey=survey)
+
+
+@transaction.atomic
+def survey_void(*, survey: SatisfactionSurvey, reason: str, acting_user=None) -> SatisfactionSurvey:
+    """Void a closed survey whose box cannot be opened (cards lost) and set it back to a draft, to be run again."""
+    survey.poll = polls.poll_void(poll=survey.poll, reason=reason, acting_user=acting_user)
+    survey.quorum_members = survey.quorum_present = None
+    survey.save(update_fields=["quorum_members", "quorum_present"])
+    return survey
 
 
 # --- reports -------------------------------------------------------------------------

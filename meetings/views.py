@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from congress import ballot_box
 from congress.decorators import staff_required
 from congress.forms import id_from
 from congress.models import SecretPoll
@@ -142,8 +143,13 @@ def item_open_ballot(request, pk, item_pk):
     meeting = _meeting_in_scope(request, pk)
     item = get_object_or_404(AgendaItem.objects.select_related("ballot__poll"), pk=item_pk, meeting=meeting,
                              kind=AgendaItem.Kind.PROJECT_BALLOT)
-    return _post_action(request, meeting, lambda: services.meeting_open_ballot(item=item, acting_user=request.user),
-                        _("The ballot is open."))
+    back = reverse("meetings:meeting", args=[meeting.pk])
+
+    def open_poll(scrutineers, threshold):
+        return services.meeting_open_ballot(item=item, scrutineers=scrutineers, threshold=threshold,
+                                            acting_user=request.user).poll
+
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
 
 
 @staff_required
@@ -163,8 +169,13 @@ def _survey_in_scope(request, pk):
 @require_POST
 def survey_open(request, pk):
     survey = _survey_in_scope(request, pk)
-    return _post_action(request, survey.meeting, lambda: services.survey_open(survey=survey, acting_user=request.user),
-                        _("Scoring is open."))
+    back = reverse("meetings:meeting", args=[survey.meeting_id])
+
+    def open_poll(scrutineers, threshold):
+        return services.survey_open(survey=survey, scrutineers=scrutineers, threshold=threshold,
+                                    acting_user=request.user).poll
+
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
 
 
 @staff_required
@@ -172,7 +183,35 @@ def survey_open(request, pk):
 def survey_close(request, pk):
     survey = _survey_in_scope(request, pk)
     return _post_action(request, survey.meeting, lambda: services.survey_close(survey=survey, acting_user=request.user),
-                        _("Scoring is closed; the report is being built."))
+                        _("Scoring is closed. The scrutineers open the ballot box to count it."))
+
+
+@staff_required
+def survey_unseal(request, pk):
+    """The scrutineers open the closed survey's box with their cards; its report is built next."""
+    survey = _survey_in_scope(request, pk)
+
+    def unseal(shares):
+        services.survey_unseal(survey=survey, shares=shares, acting_user=request.user)
+        return len(SecretPoll.objects.get(pk=survey.poll_id).trackers)
+
+    return ballot_box.unseal_page(
+        request, poll=survey.poll, back_url=reverse("meetings:meeting", args=[survey.meeting_id]),
+        void_url=reverse("meetings:survey_void", args=[survey.pk]), unseal=unseal,
+        queue_down=_("The box was opened, but the report could not be queued: the task queue is not reachable. "
+                     "Use “Build again” once it is back."),
+    )
+
+
+@staff_required
+@require_POST
+def survey_void(request, pk):
+    survey = _survey_in_scope(request, pk)
+    return ballot_box.void_action(
+        request, poll=survey.poll, back_url=reverse("meetings:meeting", args=[survey.meeting_id]),
+        unseal_url=reverse("meetings:survey_unseal", args=[survey.pk]),
+        void=lambda reason: services.survey_void(survey=survey, reason=reason, acting_user=request.user),
+    )
 
 
 @staff_required

@@ -20,6 +20,7 @@ REASONS = {
     tallying.NOT_CHOSEN_TIE_BREAK: gettext_lazy("Not adopted: not chosen to break the tie"),
     tallying.BELOW_THRESHOLD: gettext_lazy("Not adopted: below the threshold"),
     tallying.OUTSIDE_SEATS: gettext_lazy("Not adopted: outside the seats"),
+    tallying.NO_VOTES: gettext_lazy("Not adopted: no votes"),
     tallying.TIE_PENDING: gettext_lazy("Tied at the cut-off: waiting for staff to break the tie"),
 }
 

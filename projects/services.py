@@ -211,7 +211,9 @@ def electorate_for(ballot: Ballot, on_date: datetime.date):
 
 
 @transaction.atomic
-def ballot_open(*, ballot: Ballot, acting_user=None, now=None, quorum=None) -> Ballot:
+def ballot_open(*, ballot: Ballot, scrutineers=None, threshold=None, acting_user=None, now=None,
+                quorum=None) -> Ballot:
+    """Open voting and seal the box. `ballot.poll.share_cards` holds the scrutineers' cards, in memory only."""
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     _require_draft(ballot)
     candidates = list(ballot.candidates.select_related("project"))
@@ -225,7 +227,8 @@ def ballot_open(*, ballot: Ballot, acting_user=None, now=None, quorum=None) -> B
     people, seated = electorate_for(ballot, timezone.localdate(now))
     ballot.fixed_attendees_vote = ballot.poll.body.fixed_attendees_vote
     ballot.save(update_fields=["fixed_attendees_vote"])
-    polls.poll_open(poll=ballot.poll, electors=people, seated_count=seated, acting_user=acting_user, quorum=quorum)
+    ballot.poll = polls.poll_open(poll=ballot.poll, electors=people, seated_count=seated, scrutineers=scrutineers,
+                                  threshold=threshold, acting_user=acting_user, quorum=quorum)
     for c in candidates:
         project_transition(project=c.project, to=Project.State.ON_BALLOT, acting_user=acting_user,
                            reason=ballot.poll.title)
@@ -270,8 +273,27 @@ def ballot_contents(ballot: Ballot, choices: dict) -> polls.Contents:
     return polls.Contents(approvals=masks["for"], rejections=masks["against"], abstentions=masks["abstain"])
 
 
+def ballot_rules_check(ballot: Ballot):
+    """The frozen rules, as a check of an opened ballot's contents (one that fails counts as invalid)."""
+    n = ballot.candidates.count()
+    every = (1 << n) - 1
+
+    def check(c: polls.Contents) -> bool:
+        if c.score is not None or (c.approvals | c.rejections | c.abstentions) & ~every:
+            return False
+        if ballot.method == Ballot.Method.APPROVE_UP_TO:
+            chosen = c.approvals.bit_count()
+            blank = c.status == "blank"
+            return (not c.rejections and not c.abstentions and chosen <= ballot.max_choices
+                    and (chosen == 0) == blank)
+        disjoint = not (c.approvals & c.rejections or c.approvals & c.abstentions or c.rejections & c.abstentions)
+        return c.status == "valid" and disjoint and (c.approvals | c.rejections | c.abstentions) == every
+
+    return check
+
+
 def ballot_vote(*, ballot: Ballot, person, choices: dict, now=None) -> str:
-    """A deputy's web ballot. Returns the receipt code; refuses whole on any broken rule."""
+    """A deputy's web ballot, sealed. Returns the tracker (the receipt); refuses whole on any broken rule."""
     contents = ballot_contents(ballot, choices)
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
@@ -288,12 +310,37 @@ def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = No
 
 @transaction.atomic
 def ballot_close(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
-    """Close voting and queue the count once the close is committed."""
+    """Close voting. The count is queued when the scrutineers open the ballot box (`ballot_unseal`)."""
     polls.poll_close(poll=ballot.poll, acting_user=acting_user, now=now)
+    return ballot
+
+
+@transaction.atomic
+def ballot_unseal(*, ballot: Ballot, shares: list[str], acting_user=None) -> int:
+    """The scrutineers open the closed ballot's box with their cards; the count is queued on commit."""
+    ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
+    opened = polls.poll_unseal(poll=ballot.poll, shares=shares, check=ballot_rules_check(ballot),
+                               acting_user=acting_user)
     ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
     ballot.save(update_fields=["tally_state", "tally_error"])
     ballot_queue_tally(ballot=ballot)
+    return opened
+
+
+@transaction.atomic
+def ballot_void(*, ballot: Ballot, reason: str, acting_user=None) -> Ballot:
+    """Void a closed ballot whose box cannot be opened (cards lost) and set it back to a draft, to be run again."""
+    ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
+    polls.poll_void(poll=ballot.poll, reason=reason, acting_user=acting_user)
+    TallyResult.objects.filter(ballot=ballot).delete()
+    ballot.tally_state, ballot.tally_error = Ballot.TallyState.NONE, ""
+    ballot.save(update_fields=["tally_state", "tally_error"])
+    for c in ballot.candidates.select_related("project"):
+        project = Project.objects.select_for_update().get(pk=c.project_id)
+        if project.state == Project.State.ON_BALLOT:
+            project_transition(project=project, to=Project.State.CANDIDATE, acting_user=acting_user,
+                               reason=_("Ballot voided: %(title)s") % {"title": ballot.poll.title})
     return ballot
 
 
@@ -303,6 +350,8 @@ def ballot_count_again(*, ballot: Ballot, acting_user=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot.pk)
     if ballot.poll.state not in (SecretPoll.State.CLOSED, SecretPoll.State.TALLIED):
         raise ProjectError(_("Only a closed, uncertified ballot can be counted again."))
+    if ballot.poll.public_key and ballot.poll.unsealed_at is None:
+        raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
     before = {"tally_state": ballot.tally_state, "tally_error": ballot.tally_error}
     ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
@@ -338,6 +387,8 @@ def ballot_tally(*, ballot_id: int) -> TallyResult:
         raise ProjectError(_("The ballot is still open: it is counted only after it closes."))
     if poll.state == SecretPoll.State.CERTIFIED:
         return ballot.result
+    if poll.public_key and poll.unsealed_at is None:
+        raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
     candidates = list(ballot.candidates.select_related("project").order_by("position"))
     counts = polls.count_positions(poll, len(candidates))
     rec = polls.reconciliation(poll)

@@ -3,7 +3,7 @@
 Ranking: by votes for (approvals), most first; equal votes share a rank (1, 2, 2, 4).
 Threshold: a project must have more than half of the ballots cast (all
 ballots returned, valid, blank and invalid) or of the seated deputies, when the
-ballot says so. Seats: the best `seats` projects that pass the threshold are
+ballot says so; with no threshold it needs at least one vote. Seats: the best `seats` projects that pass the threshold are
 adopted. Ties at the cut-off: all tied projects are adopted (Nan'an's rule), or
 they wait for staff to break the tie with a recorded reason.
 """
@@ -24,6 +24,7 @@ OUTSIDE_SEATS = "outside_seats"
 TIE_PENDING = "tie_pending"
 ADOPTED_TIE_BREAK = "adopted_tie_break"
 NOT_CHOSEN_TIE_BREAK = "not_chosen_tie_break"
+NO_VOTES = "no_votes"
 
 
 @dataclass
@@ -57,11 +58,16 @@ def decide(votes: dict, *, seats: int, threshold: str, tie_rule: str, ballots_ca
     for i, (key, v) in enumerate(ordered):
         ranks[key] = i + 1 if i == 0 or v != ordered[i - 1][1] else ranks[ordered[i - 1][0]]
     need = threshold_votes(threshold, ballots_cast, seated)
-    eligible = [(k, v) for k, v in ordered if need is None or v >= need]
+    eligible = [(k, v) for k, v in ordered if v >= (need or 1)]  # a project needs at least one vote
     decision = Decision()
     for key, _v in ordered:
-        decision.outcomes[key] = Outcome(rank=ranks[key], adopted=False,
-                                         reason=BELOW_THRESHOLD if need is not None and votes[key] < need else OUTSIDE_SEATS)
+        if need is not None and votes[key] < need:
+            reason = BELOW_THRESHOLD
+        elif votes[key] < 1:
+            reason = NO_VOTES
+        else:
+            reason = OUTSIDE_SEATS
+        decision.outcomes[key] = Outcome(rank=ranks[key], adopted=False, reason=reason)
     if not eligible or seats <= 0:
         return decision
     if len(eligible) <= seats:

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from congress import ballot_box
 from congress.decorators import staff_required
 from congress.exports import dataset_response
+from congress.forms import ScrutineersForm
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
@@ -269,6 +271,7 @@ def ballot_detail(request, pk):
         context["rules_form"] = pforms.BallotForm(instance=ballot, user=request.user)
         context["candidates_form"] = pforms.CandidatesForm(
             ballot=ballot, initial={"projects": [c.project_id for c in ballot.candidates.all()]})
+        context["scrutineers_form"] = ScrutineersForm()
     if state in (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED) and hasattr(ballot, "result"):
         context["rows"] = selectors.result_rows(ballot)
         if ballot.result.data.get("tied") and not ballot.result.data.get("tie_break"):
@@ -326,7 +329,37 @@ def ballot_candidates(request, pk):
 @staff_required
 @require_POST
 def ballot_open(request, pk):
-    return _ballot_action(request, pk, lambda b: services.ballot_open(ballot=b, acting_user=request.user))
+    """Open voting; the answer is the scrutineers' cards, shown this once."""
+    ballot = _ballot_in_scope(request, pk)
+    back = reverse("projects:ballot", args=[ballot.pk])
+
+    def open_poll(scrutineers, threshold):
+        return services.ballot_open(ballot=ballot, scrutineers=scrutineers, threshold=threshold,
+                                    acting_user=request.user).poll
+
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
+
+
+@staff_required
+def ballot_unseal(request, pk):
+    """The scrutineers open the closed ballot's box with their cards; the count follows."""
+    ballot = _ballot_in_scope(request, pk)
+    return ballot_box.unseal_page(
+        request, poll=ballot.poll, back_url=reverse("projects:ballot", args=[ballot.pk]),
+        void_url=reverse("projects:ballot_void", args=[ballot.pk]),
+        unseal=lambda shares: services.ballot_unseal(ballot=ballot, shares=shares, acting_user=request.user),
+    )
+
+
+@staff_required
+@require_POST
+def ballot_void(request, pk):
+    ballot = _ballot_in_scope(request, pk)
+    return ballot_box.void_action(
+        request, poll=ballot.poll, back_url=reverse("projects:ballot", args=[ballot.pk]),
+        unseal_url=reverse("projects:ballot_unseal", args=[ballot.pk]),
+        void=lambda reason: services.ballot_void(ballot=ballot, reason=reason, acting_user=request.user),
+    )
 
 
 @staff_required

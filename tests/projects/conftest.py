@@ -7,6 +7,7 @@ from deputies.models import Mandate
 from projects import services
 from projects.models import Category, Project
 from tests import factories
+from tests.ballot_box import SCRUTINEERS, remember
 
 
 def make_candidates(body, n, year=2027):
@@ -42,8 +43,10 @@ class Election:
         services.ballot_set_candidates(ballot=self.ballot, projects=self.projects)
         self.candidates = list(self.ballot.candidates.order_by("position"))
 
-    def open(self):
-        services.ballot_open(ballot=self.ballot)
+    def open(self, scrutineers=SCRUTINEERS, threshold=2):
+        opened = services.ballot_open(ballot=self.ballot, scrutineers=scrutineers, threshold=threshold)
+        self.cards = remember(opened.poll).share_cards
+        self.shares = [c.text for c in self.cards]
         self.ballot.refresh_from_db()
         self.ballot.poll.refresh_from_db()
         return self
@@ -52,11 +55,15 @@ class Election:
         return services.ballot_vote(ballot=self.ballot, person=person,
                                     choices={"approve": [self.candidates[i].pk for i in indexes]})
 
+    def unseal(self, shares=None):
+        return services.ballot_unseal(ballot=self.ballot, shares=self.shares[:2] if shares is None else shares)
+
     def close_and_count(self):
         from django.test import TestCase
 
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.ballot_close(ballot=self.ballot)  # eager Celery runs the tally on commit
+            services.ballot_close(ballot=self.ballot)
+            self.unseal()  # eager Celery runs the tally on commit
         self.ballot.refresh_from_db()
         self.ballot.poll.refresh_from_db()
         return self.ballot.result

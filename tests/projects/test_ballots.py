@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from congress.models import BallotSlot, Elector, SecretPoll, VoteRecord
+from congress.models import AuditLog, Elector, SealedBallot, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Ballot, Project
 from projects.tasks import tally_ballot
+from tests.ballot_box import stored
 from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,10 @@ def test_open_freezes_electorate_without_fixed_attendees(election):
     assert e.ballot.poll.state == SecretPoll.State.OPEN
     assert set(Elector.objects.filter(poll=e.ballot.poll).values_list("person", flat=True)) == {p.pk for p in e.people}
     assert e.ballot.poll.electorate_size == 5 == e.ballot.poll.seated_count
-    assert BallotSlot.objects.filter(poll=e.ballot.poll, status="empty").count() == 5
+    # the box is sealed: a public key, the named scrutineers and one card each; nothing in it yet
+    assert len(bytes(e.ballot.poll.public_key)) == 32 and e.ballot.poll.share_threshold == 2
+    assert len(e.cards) == 3 == len(e.ballot.poll.scrutineers)
+    assert stored(e.ballot.poll) == 0
     assert set(Project.objects.filter(pk__in=[p.pk for p in e.projects]).values_list("state", flat=True)) == {"on_ballot"}
 
 
@@ -45,11 +49,11 @@ def test_rules_and_candidates_are_fixed_once_open(election):
 def test_a_deputy_votes_once_and_gets_a_receipt(election):
     e = Election().open()
     receipt = e.approve(e.people[0], 0, 1)
-    assert len(receipt) == 11 and receipt[5] == "-"
+    assert len(receipt) == 23 and receipt[5] == "-"
     with pytest.raises(ValidationError, match="已经投过票|already voted"):
         e.approve(e.people[0], 2)
     assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 1
-    assert BallotSlot.objects.filter(poll=e.ballot.poll).exclude(status="empty").count() == 1
+    assert stored(e.ballot.poll) == 1 == SealedBallot.objects.filter(poll=e.ballot.poll).count()
 
 
 def test_database_refuses_a_second_vote_record(election):
@@ -72,7 +76,7 @@ def test_bad_ballots_are_refused_whole(election, bad):
     with pytest.raises(ValidationError):
         services.ballot_vote(ballot=e.ballot, person=e.people[0], choices={"approve": choices})
     assert not VoteRecord.objects.filter(poll=e.ballot.poll).exists()
-    assert not BallotSlot.objects.filter(poll=e.ballot.poll).exclude(status="empty").exists()
+    assert not stored(e.ballot.poll)
 
 
 def test_voting_outside_the_window_is_refused(election):
@@ -232,6 +236,13 @@ def test_close_due_ballots_beat_job(election):
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert close_due_ballots.delay().get() == 1
     e.ballot.refresh_from_db()
+    # closed on time; the count waits for the scrutineers to open the sealed box
+    assert e.ballot.poll.state == "closed" and e.ballot.tally_state == ""
+    with pytest.raises(ValidationError, match="密封|sealed"):
+        services.ballot_tally(ballot_id=e.ballot.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        e.unseal()
+    e.ballot.refresh_from_db()
     assert e.ballot.poll.state == "tallied"
 
 
@@ -242,7 +253,7 @@ def test_nobody_to_vote_refuses_to_open(election):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkeypatch):
+def test_queue_down_at_opening_marks_the_count_failed_and_count_again_works(monkeypatch):
     from kombu.exceptions import OperationalError
 
     from congress.queue import QueueUnavailable
@@ -254,10 +265,12 @@ def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkey
     e = Election().open()
     e.approve(e.people[0], 0)
     monkeypatch.setattr("projects.tasks.tally_ballot", QueueDown())
+    services.ballot_close(ballot=e.ballot)
     with pytest.raises(QueueUnavailable):
-        services.ballot_close(ballot=e.ballot)
+        e.unseal()
     ballot = Ballot.objects.get(pk=e.ballot.pk)
     assert ballot.poll.state == "closed" and ballot.tally_state == "failed" and ballot.tally_error
+    assert ballot.poll.unsealed_at is not None  # the box was opened: only the count is still to do
     monkeypatch.undo()
     services.ballot_queue_tally(ballot=ballot)  # autocommit: sent at once (eager in unit tests)
     ballot.refresh_from_db()
@@ -266,7 +279,6 @@ def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkey
 
 @pytest.mark.django_db(transaction=True)
 def test_count_again_refuses_an_open_ballot_and_is_audited():
-    from congress.models import AuditLog
     from projects.services import ProjectError
 
     e = Election().open()

@@ -12,8 +12,8 @@ def reference(votes, seats, threshold, tie_rule, cast, seated):
         passes = {k for k, v in votes.items() if 2 * v > cast}
     elif threshold == "half_seated":
         passes = {k for k, v in votes.items() if 2 * v > seated}
-    else:
-        passes = set(votes)
+    else:  # no threshold: still at least one vote
+        passes = {k for k, v in votes.items() if v >= 1}
     ranked = sorted(passes, key=lambda k: votes[k], reverse=True)
     if len(ranked) <= seats:
         return set(ranked), set()
@@ -85,3 +85,15 @@ def test_threshold_is_more_than_half():
     d = tallying.decide(votes, seats=2, threshold="half_cast", tie_rule="include_all", ballots_cast=10, seated=20)
     assert not d.outcomes["a"].adopted and d.outcomes["a"].reason == tallying.BELOW_THRESHOLD
     assert d.outcomes["b"].adopted
+
+
+def test_without_threshold_a_project_with_no_votes_is_not_adopted():
+    """Issue 11: 2 seats and one ballot for A adopted A and B; with nobody voting, all were tied and adopted."""
+    d = tallying.decide({"A": 1, "B": 0, "C": 0}, seats=2, threshold="none", tie_rule="include_all",
+                        ballots_cast=1, seated=10)
+    assert {k for k, o in d.outcomes.items() if o.adopted} == {"A"}
+    assert d.outcomes["B"].reason == d.outcomes["C"].reason == tallying.NO_VOTES
+    for tie_rule in ("include_all", "staff_break"):
+        d = tallying.decide({"A": 0, "B": 0, "C": 0}, seats=2, threshold="none", tie_rule=tie_rule,
+                            ballots_cast=0, seated=10)
+        assert not any(o.adopted for o in d.outcomes.values()) and not d.tied

@@ -1,0 +1,41 @@
+"""Test helpers for the sealed ballot box: the scrutineers, their cards, and looking inside a box with them."""
+
+from congress import polls, sealing
+from congress.models import BallotSlot, SealedBallot, SecretPoll
+
+SCRUTINEERS = ["监票人甲", "监票人乙", "监票人丙"]
+OPEN_FORM = {"scrutineers": "\n".join(SCRUTINEERS), "threshold": "2"}
+# the scrutineers' cards of every poll opened in this test process, by poll id (tests only: the app keeps none)
+CARDS: dict[int, list] = {}
+
+
+def remember(poll: SecretPoll) -> SecretPoll:
+    CARDS[poll.pk] = [c.text for c in poll.share_cards]
+    return poll
+
+
+def shares(poll, k: int = 2) -> list[str]:
+    return CARDS[poll.pk if hasattr(poll, "pk") else poll][:k]
+
+
+def stored(poll) -> int:
+    """Ballots in the box: still sealed, plus those in the counting table."""
+    return SealedBallot.objects.filter(poll=poll).count() + BallotSlot.objects.filter(poll=poll).count()
+
+
+def peek(poll, texts=None) -> list[tuple[str, polls.Contents]]:
+    """(tracker, contents) of each sealed ballot, opened with the scrutineers' cards without touching the box."""
+    poll = SecretPoll.objects.get(pk=poll.pk)
+    key, _used = sealing.rebuild_private_key(poll_id=poll.pk, public_key=bytes(poll.public_key),
+                                             threshold=poll.share_threshold, texts=texts or shares(poll))
+    out = []
+    for tracker, blob in SealedBallot.objects.filter(poll=poll).values_list("tracker", "sealed"):
+        out.append((tracker, polls.contents_from_sealed(sealing.unseal(key, bytes(blob)))))
+    return out
+
+
+def card_texts_in(html: str) -> list[str]:
+    """The typed form of the cards on a cards page."""
+    import re
+
+    return re.findall(r'class="share-text"[^>]*>([A-Z2-7-]+)<', html)

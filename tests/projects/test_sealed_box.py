@@ -1,0 +1,179 @@
+"""The sealed ballot box: opening it with the scrutineers' cards, what counts when opened, void and re-run."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils import translation
+
+from congress import polls, sealing
+from congress.models import AuditLog, BallotSlot, SealedBallot, SecretPoll, VoteRecord
+from projects import services
+from projects.models import Project
+from tests.ballot_box import peek, stored
+from tests.projects.conftest import Election
+
+pytestmark = pytest.mark.django_db
+
+
+def voted_and_closed(deputies=4, **kw):
+    e = Election(deputies=deputies, **kw).open()
+    for i, p in enumerate(e.people):
+        e.approve(p, i % 2)
+    services.ballot_close(ballot=e.ballot)
+    return e
+
+
+def test_opening_is_refused_while_voting_is_open(election):
+    e = Election().open()
+    e.approve(e.people[0], 0)
+    for lang, words in (("zh-hans", "投票仍在进行"), ("en", "Voting is still open")):
+        with translation.override(lang), pytest.raises(ValidationError, match=words):
+            e.unseal()
+    assert SealedBallot.objects.filter(poll=e.ballot.poll).count() == 1 and not BallotSlot.objects.exists()
+
+
+def test_any_two_of_three_cards_open_the_box_typed_loosely(election):
+    e = voted_and_closed()
+    sloppy = e.shares[2].lower().replace("-", " ").replace("O", "0")
+    assert e.unseal([sloppy, "", e.shares[0]]) == 4
+    poll = SecretPoll.objects.get(pk=e.ballot.poll_id)
+    assert poll.unsealed_at and not SealedBallot.objects.filter(poll=poll).exists()
+    assert BallotSlot.objects.filter(poll=poll, status="valid").count() == 4
+    audit = AuditLog.objects.get(action="poll.unseal")
+    assert audit.changes["after"]["opened"] == 4 and set(audit.changes["after"]["cards"]) == {"监票人甲", "监票人丙"}
+    with pytest.raises(ValidationError, match="已经开启|already been opened"):
+        e.unseal()
+
+
+@pytest.mark.parametrize("case, zh, en", [
+    ("one", "需要 2 位监票人的密封卡", "2 scrutineers' cards are needed"),
+    ("repeated", "输入了两次", "entered twice"),
+    ("mistyped", "校验", "checksum"),
+    ("short", "不完整", "incomplete"),
+    ("garbage", "字符", "characters that are not on a share card"),
+    ("other_poll", "校验", "checksum"),
+    ("other_poll_qr", "另一个票箱", "another ballot box"),
+])
+def test_missing_wrong_or_repeated_cards_are_refused_with_a_clear_message(election, case, zh, en):
+    e = voted_and_closed()
+    other = Election(deputies=2).open()
+    first = e.shares[0]
+    flipped = ("B" if first[0] != "B" else "C") + first[1:]
+    shares = {
+        "one": [first],
+        "repeated": [first, first.lower()],
+        "mistyped": [flipped, e.shares[1]],
+        "short": [first[:-5], e.shares[1]],
+        "garbage": ["9" * sealing.SHARE_CHARS, e.shares[1]],
+        "other_poll": [other.shares[0], e.shares[1]],
+        "other_poll_qr": [f"{sealing.QR_PREFIX}:{other.ballot.poll_id}:{other.shares[0]}", e.shares[1]],
+    }[case]
+    for lang, words in (("zh-hans", zh), ("en", en)):
+        with translation.override(lang), pytest.raises(ValidationError, match=words):
+            e.unseal(shares)
+    assert SealedBallot.objects.filter(poll=e.ballot.poll).count() == 4 and not BallotSlot.objects.exists()
+    assert SecretPoll.objects.get(pk=e.ballot.poll_id).unsealed_at is None
+
+
+def test_cards_that_pass_their_checksums_but_do_not_fit_the_key_are_refused(election):
+    """Two well-formed cards that do not combine into this box's key (forged with the right checksum)."""
+    e = voted_and_closed()
+    poll_id = e.ballot.poll_id
+    forged = [sealing.encode_share(poll_id, bytes([i]) + bytes(range(i, i + 32))) for i in (1, 2)]
+    with pytest.raises(ValidationError, match="do not open this ballot box|不能开启这个票箱"):
+        e.unseal(forged)
+
+
+def test_a_ballot_that_breaks_the_rules_or_cannot_be_read_counts_as_invalid_never_dropped(election):
+    """Ballots put into the box with its public key behind the service's back are opened and counted invalid."""
+    e = Election(deputies=6, candidates=4, max_choices=2).open()
+    e.approve(e.people[0], 0, 1)
+    e.approve(e.people[1])  # blank
+    pk = bytes(e.ballot.poll.public_key)
+    bad = [
+        {"st": "valid", "a": 0b0111, "r": 0, "x": 0, "s": None},   # three chosen, N = 2
+        {"st": "valid", "a": 1 << 9, "r": 0, "x": 0, "s": None},   # not a candidate position
+        {"st": "valid", "a": 1, "r": 1, "x": 0, "s": None},        # rejections on an approval ballot
+        {"st": "blank", "a": 1, "r": 0, "x": 0, "s": None},        # blank yet with a choice
+        {"st": "valid", "a": 1, "r": 0, "x": 0, "s": 50},          # a score on a project ballot
+        {"st": "invalid", "a": 0, "r": 0, "x": 0, "s": None},      # not a web ballot's status
+        {"a": 1},                                                  # malformed
+    ]
+    for contents in bad:
+        blob = sealing.seal(pk, contents)
+        SealedBallot.objects.create(poll=e.ballot.poll, sealed=blob, tracker=sealing.tracker(blob))
+    junk = bytes(sealing.SEALED_SIZE)
+    SealedBallot.objects.create(poll=e.ballot.poll, sealed=junk, tracker=sealing.tracker(junk))
+    services.ballot_close(ballot=e.ballot)
+    assert e.unseal() == 2 + len(bad) + 1
+    counted = dict(BallotSlot.objects.filter(poll=e.ballot.poll).values_list("status").annotate(n=Count("pk")))
+    assert counted == {"valid": 1, "blank": 1, "invalid": len(bad) + 1}
+    assert len(SecretPoll.objects.get(pk=e.ballot.poll_id).trackers) == 2 + len(bad) + 1
+
+
+def test_the_result_publishes_the_sorted_trackers_and_the_receipts_are_among_them(election):
+    e = Election(deputies=5).open()
+    receipts = [e.approve(p, 0) for p in e.people[:4]]
+    before = [t for t, _c in peek(e.ballot.poll)]
+    assert sorted(before) == sorted(receipts)
+    result = e.close_and_count()
+    assert result.data["receipts"] == sorted(receipts)
+    rec = result.data["reconciliation"]
+    assert rec["web_voters"] == 4 == rec["ballots_stored"] == len(result.data["receipts"])
+
+
+def test_paper_ballots_go_straight_to_the_counting_table(election):
+    e = Election(deputies=3).open()
+    polls.poll_mark_paper_voters(poll=e.ballot.poll, people=e.people[:1])
+    services.ballot_enter_paper(ballot=e.ballot, status="valid", choices={"approve": [e.candidates[0].pk]})
+    assert BallotSlot.objects.filter(poll=e.ballot.poll).count() == 1
+    assert not SealedBallot.objects.filter(poll=e.ballot.poll).exists()
+
+
+def test_lost_cards_void_and_run_again_audited(election):
+    e = voted_and_closed(deputies=3)
+    with pytest.raises(ValidationError, match="原因|reason"):
+        services.ballot_void(ballot=e.ballot, reason="  ")
+    services.ballot_void(ballot=e.ballot, reason="两位监票人的密封卡遗失")
+    poll = SecretPoll.objects.get(pk=e.ballot.poll_id)
+    assert poll.state == "draft" and poll.public_key is None and poll.scrutineers == []
+    assert stored(poll) == 0 and not VoteRecord.objects.filter(poll=poll).exists() and not poll.electors.exists()
+    audit = AuditLog.objects.get(action="poll.void")
+    assert audit.changes["before"]["web_voters"] == 3 and audit.changes["before"]["sealed"] == 3
+    assert audit.changes["after"]["reason"] == "两位监票人的密封卡遗失"
+    assert set(Project.objects.filter(pk__in=[p.pk for p in e.projects]).values_list("state", flat=True)) == {"candidate"}
+    old_cards = e.shares
+    # run again: new scrutineers, new key; everyone votes again; the old cards open nothing
+    e.open(scrutineers=["新监票人甲", "新监票人乙"], threshold=2)
+    assert set(Project.objects.filter(pk__in=[p.pk for p in e.projects]).values_list("state", flat=True)) == {"on_ballot"}
+    for p in e.people:
+        e.approve(p, 1)
+    services.ballot_close(ballot=e.ballot)
+    with pytest.raises(ValidationError):
+        e.unseal(old_cards[:2])
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        e.unseal()
+    e.ballot.refresh_from_db()
+    assert e.ballot.poll.state == "tallied"
+    assert {r["position"]: r["for"] for r in e.ballot.result.data["candidates"]}[1] == 3
+
+
+def test_void_is_refused_while_open_and_after_opening(election):
+    e = Election().open()
+    with pytest.raises(ValidationError):
+        services.ballot_void(ballot=e.ballot, reason="x")
+    e.close_and_count()
+    with pytest.raises(ValidationError):
+        services.ballot_void(ballot=e.ballot, reason="x")
+    assert not AuditLog.objects.filter(action="poll.void").exists()
+
+
+@pytest.mark.parametrize("names, threshold", [([], 2), (["甲"], 2), (["甲", "甲"], 2), (list("甲乙丙丁戊己"), 2),
+                                              (["甲", "乙"], 3), (["甲", "乙"], 1), (["甲", "乙"], "x")])
+def test_opening_needs_two_to_five_named_scrutineers_and_a_fitting_threshold(election, names, threshold):
+    e = Election()
+    with pytest.raises(ValidationError, match="监票人|scrutineers"):
+        e.open(scrutineers=names, threshold=threshold)
+    assert SecretPoll.objects.get(pk=e.ballot.poll_id).state == "draft"
