@@ -47,12 +47,14 @@ def unseal_page(request, *, poll, unseal, back_url: str, void_url: str, queue_do
     form = UnsealForm(request.POST if request.method == "POST" else None, poll=poll)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if not form.is_valid():
+            flash_form_errors(request, form)
+        else:
             try:
                 with transaction.atomic():
                     opened = unseal(form.shares())
             except ValidationError as exc:
-                form.add_error(None, exc)
+                flash_errors(request, exc)  # shown by the page in every state (also when voting is still open)
             except QueueUnavailable:
                 messages.error(request, queue_down or _("The box was opened, but the count could not be queued: the "
                                                         "task queue is not reachable. Count again once it is back."))

@@ -39,3 +39,34 @@ def card_texts_in(html: str) -> list[str]:
     import re
 
     return re.findall(r'class="share-text"[^>]*>([A-Z2-7-]+)<', html)
+
+
+class Box(list):
+    """Ballots in a poll's box, sealed ones opened with the cards (`receipt` is the tracker; None on paper)."""
+
+    def get(self):
+        assert len(self) == 1, f"{len(self)} ballots in the box"
+        return self[0]
+
+    def exists(self) -> bool:
+        return bool(self)
+
+    def count(self) -> int:
+        return len(self)
+
+
+def filled(poll, texts=None) -> Box:
+    from types import SimpleNamespace
+
+    out = Box()
+    if SealedBallot.objects.filter(poll=poll).exists():
+        for tracker, c in peek(poll, texts):
+            out.append(SimpleNamespace(receipt=tracker, status=c.status, approvals=c.approvals,
+                                       rejections=c.rejections, abstentions=c.abstentions, score=c.score))
+    for s in BallotSlot.objects.filter(poll=poll):
+        s.receipt = None
+        out.append(s)
+    return out
+
+
+TRACKER = r"[A-Z2-7]{5}(?:-[A-Z2-7]{5}){3}"

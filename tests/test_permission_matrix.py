@@ -96,6 +96,10 @@ def staff_urls(w):
         **{f"projects:ballot_{a}": ([i["ballot"]], post, "object")
            for a in ("rules", "candidates", "open", "close", "recount", "tie", "certify")},
         "projects:ballot_paper": ([i["ballot"]], get, "object"),
+        "projects:ballot_unseal": ([i["ballot"]], get, "object"),
+        "projects:ballot_void": ([i["ballot"]], post, "object"),
+        "meetings:survey_unseal": ([i["survey"]], get, "object"),
+        "meetings:survey_void": ([i["survey"]], post, "object"),
         "meetings:meetings": ([], get, "list"), "meetings:meeting_new": ([], get, "list"),
         "meetings:meeting": ([i["meeting"]], get, "object"),
         **{f"meetings:{a}": ([i["meeting"]], post, "object")

@@ -64,6 +64,24 @@ def none(p):
     return s.form({})
 
 
+def open_form(p):
+    """Naming the scrutineers when opening a poll."""
+    return s.form({"scrutineers": F(s.plain("监票人甲\n监票人乙\n监票人丙", "甲\n乙")),
+                   "threshold": F(s.choice([2, 3], bad=["1", "6", "0"]))})
+
+
+def unseal_form(p, poll):
+    """The scrutineers' cards: real ones of the poll (from the test's memory), or anything else."""
+    from tests.ballot_box import CARDS
+
+    cards = CARDS.get(poll.pk) or ["AAAA"]
+    return s.form({f"share_{i}": F(s.plain(*cards)) for i in (1, 2, 3)})
+
+
+def void_form(p):
+    return s.form({"reason": F(s.plain("监票人密封卡遗失")), "confirm": F(s.boolean())})
+
+
 def pks(*objs):
     return [o.pk for o in objs]
 
@@ -360,8 +378,14 @@ ENDPOINTS = [
     *[Endpoint(f"projects:ballot_{action}", "staff", 25,
                lambda p, n=f"projects:ballot_{action}": urls(
                    n, [p.h.draft.pk, p.e.ballot.pk, p.h.tied.pk, p.h.finished.pk], [p.a.e.ballot.pk]),
-               none, watch=(Ballot, SecretPoll, TallyResult))
+               open_form if action == "open" else none, watch=(Ballot, SecretPoll, TallyResult))
       for action in ("open", "close", "recount", "certify")],
+    Endpoint("projects:ballot_unseal", "staff", 40,
+             lambda p: urls("projects:ballot_unseal", [p.e.ballot.pk, p.h.tied.pk, p.h.draft.pk], [p.a.e.ballot.pk]),
+             lambda p: unseal_form(p, p.e.ballot.poll), watch=(Ballot, SecretPoll)),
+    Endpoint("projects:ballot_void", "staff", 30,
+             lambda p: urls("projects:ballot_void", [p.e.ballot.pk, p.h.tied.pk, p.h.draft.pk], [p.a.e.ballot.pk]),
+             void_form, watch=(Ballot, SecretPoll, TallyResult)),
     Endpoint("projects:ballot_tie", "staff", 80,
              lambda p: urls("projects:ballot_tie", [p.h.tied.pk, p.e.ballot.pk], [p.a.e.ballot.pk]),
              lambda p: s.form({
@@ -401,7 +425,7 @@ ENDPOINTS = [
     Endpoint("meetings:open_ballot", "staff", 25,
              lambda p: urls("meetings:open_ballot", [(p.h.convening.pk, p.h.item.pk)],
                             [(p.h.preparing.pk, p.h.item.pk), (p.a.convening.pk, p.h.item.pk)]),
-             none, watch=(Ballot, SecretPoll)),
+             open_form, watch=(Ballot, SecretPoll)),
     Endpoint("meetings:survey_create", "staff", 80,
              lambda p: urls("meetings:survey_create", p.meetings_home, p.meetings_away),
              lambda p: s.form({
@@ -439,8 +463,14 @@ ENDPOINTS = [
     *[Endpoint(f"meetings:survey_{action}", "staff", 25,
                lambda p, n=f"meetings:survey_{action}": urls(n, [p.h.survey.pk, p.h.closed_survey.pk],
                                                                         [p.a.survey.pk]),
-               none, watch=(SecretPoll, SatisfactionSurvey))
+               open_form if action == "open" else none, watch=(SecretPoll, SatisfactionSurvey))
       for action in ("open", "close")],
+    Endpoint("meetings:survey_unseal", "staff", 40,
+             lambda p: urls("meetings:survey_unseal", [p.h.survey.pk, p.h.closed_survey.pk], [p.a.survey.pk]),
+             lambda p: unseal_form(p, p.h.survey.poll), watch=(SecretPoll, SatisfactionSurvey)),
+    Endpoint("meetings:survey_void", "staff", 30,
+             lambda p: urls("meetings:survey_void", [p.h.survey.pk, p.h.closed_survey.pk], [p.a.survey.pk]),
+             void_form, watch=(SecretPoll, SatisfactionSurvey)),
     Endpoint("meetings:survey_paper", "staff", 100,
              lambda p: urls("meetings:survey_paper", [p.h.survey.pk, p.h.grade_survey.pk, p.h.closed_survey.pk],
                             [p.a.survey.pk]),

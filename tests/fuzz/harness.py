@@ -18,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 
-from congress.models import BallotSlot, Elector, SecretPoll, VoteRecord
+from congress.models import BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
+from congress.sealing import SEALED_SIZE
 
 APPS = ("congress", "deputies", "projects", "meetings")
 TABLES = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in APPS and not m._meta.proxy]
@@ -101,18 +102,23 @@ def classify(resp) -> str:
 
 
 def check_ballot_boxes():
-    """One ballot per deputy: each web vote record has exactly one filled slot with a receipt; paper slots never
-    outnumber the paper ballots issued; an opened poll has one slot per elector."""
+    """One ballot per deputy: each web vote record has exactly one sealed ballot (one tracker once opened), all of
+    the poll's fixed length; counted paper ballots never outnumber the paper ballots issued."""
     for poll in SecretPoll.objects.exclude(state=SecretPoll.State.DRAFT).annotate(
         web=Count("vote_records", filter=Q(vote_records__channel=VoteRecord.Channel.WEB), distinct=True),
         paper=Count("vote_records", filter=Q(vote_records__channel=VoteRecord.Channel.PAPER), distinct=True),
     ):
-        slots = BallotSlot.objects.filter(poll=poll)
-        filled = slots.exclude(status=BallotSlot.Status.EMPTY)
-        assert filled.filter(receipt__isnull=False).count() == poll.web, poll
-        assert filled.filter(receipt__isnull=True).count() <= poll.paper, poll
-        assert slots.count() == Elector.objects.filter(poll=poll).count() == poll.electorate_size, poll
-        assert not slots.filter(Q(score__lt=0) | Q(score__gt=100)).exists(), poll
+        sealed = SealedBallot.objects.filter(poll=poll)
+        counted = BallotSlot.objects.filter(poll=poll)
+        if poll.unsealed_at is None:
+            assert sealed.count() == poll.web, poll
+            assert counted.count() <= poll.paper, poll
+            assert {len(bytes(b)) for b in sealed.values_list("sealed", flat=True)} <= {SEALED_SIZE}, poll
+        else:
+            assert not sealed.exists() and len(poll.trackers) == poll.web, poll
+            assert poll.web <= counted.count() <= poll.web + poll.paper, poll
+        assert Elector.objects.filter(poll=poll).count() == poll.electorate_size, poll
+        assert not counted.filter(Q(score__lt=0) | Q(score__gt=100)).exists(), poll
 
 
 def check_rows(before: dict, after: dict, watched_before: dict, watched_after: dict):

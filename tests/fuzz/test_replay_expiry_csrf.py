@@ -9,12 +9,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from congress.models import BallotSlot, VoteRecord
+from congress.models import BallotSlot, SealedBallot, VoteRecord
 from deputies import opinions as opinion_services
 from deputies.models import Mandate, Person, ResidentOpinion
 from deputies.views import IMPORT_MAX_AGE
 from meetings.models import Attendee
 from projects.models import Project
+from tests.ballot_box import filled
 from tests.fuzz import harness
 from tests.fuzz.endpoints import HEADERS, pools, roster_row
 
@@ -28,8 +29,9 @@ def html(resp):
 def box(poll):
     """Everything stored about a poll's ballots."""
     return (list(VoteRecord.objects.filter(poll=poll).values_list("elector_id", "channel").order_by("elector_id")),
+            sorted((bytes(b), t) for b, t in SealedBallot.objects.filter(poll=poll).values_list("sealed", "tracker")),
             sorted(BallotSlot.objects.filter(poll=poll).values_list("status", "approvals", "rejections", "abstentions",
-                                                                   "score", "receipt")))
+                                                                   "score")))
 
 
 # --- replayed submissions ---------------------------------------------------------------
@@ -58,7 +60,7 @@ def test_a_score_sent_twice_is_a_conflict_and_the_first_stands(world, clients):
     resp = deputy.post(url, {"value": "10"})
     assert resp.status_code == 409 and 'id="already-voted"' in html(resp) and harness.page_message(html(resp))
     assert box(p.h.survey.poll) == stored
-    assert [s.score for s in BallotSlot.objects.filter(poll=p.h.survey.poll, receipt__isnull=False)] == [88]
+    assert [s.score for s in filled(p.h.survey.poll) if s.receipt] == [88]
 
 
 def test_the_rating_link_rates_once(world, client):

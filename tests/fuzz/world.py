@@ -17,6 +17,7 @@ from meetings.models import AgendaItem, Attendee, Meeting, Report
 from projects import services as ps
 from projects.models import Ballot, Category, Project
 from tests import factories
+from tests.ballot_box import SCRUTINEERS, remember
 from tests.projects.conftest import Election, make_candidates
 
 LOGIN_PASSWORD = "Fuzz-Password-123"  # noqa: S105
@@ -38,6 +39,7 @@ def _present(meeting, people):
 def _count(election):
     with TestCase.captureOnCommitCallbacks(execute=True):
         ps.ballot_close(ballot=election.ballot)
+        election.unseal()
     election.ballot.refresh_from_db()
     return election.ballot
 
@@ -98,9 +100,11 @@ class Side:
         self.item = ms.agenda_add(meeting=self.convening, kind=AgendaItem.Kind.PROJECT_BALLOT, title="票决",
                                   ballot=self.draft)
         self.survey = ms.survey_create(meeting=self.convening, subject="工作满意度")
-        self.survey = ms.survey_open(survey=self.survey)
+        self.survey = ms.survey_open(survey=self.survey, scrutineers=SCRUTINEERS, threshold=2)
+        remember(self.survey.poll)
         self.grade_survey = ms.survey_create(meeting=self.convening, subject="办理满意度", scale="grades")
-        self.grade_survey = ms.survey_open(survey=self.grade_survey)
+        self.grade_survey = ms.survey_open(survey=self.grade_survey, scrutineers=SCRUTINEERS, threshold=2)
+        remember(self.grade_survey.poll)
         self.closed_survey = ms.survey_create(meeting=self.convening, subject="尚未开始")
         self.delib_opinion = ms.opinion_send(meeting=self.convening, text="加快进度", unit="建设局",
                                              due_date=today + datetime.timedelta(days=30))
@@ -122,7 +126,7 @@ class Side:
                                             opens_at=now - datetime.timedelta(hours=1),
                                             closes_at=now + datetime.timedelta(hours=2))
         ps.ballot_set_candidates(ballot=self.for_against, projects=fa_candidates)
-        ps.ballot_open(ballot=self.for_against)
+        remember(ps.ballot_open(ballot=self.for_against, scrutineers=SCRUTINEERS, threshold=2).poll)
         self.for_against.refresh_from_db()
 
         # a counted ballot tied at the cut-off (staff break it), in a sub-district of the same district

@@ -18,17 +18,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from congress import polls
-from congress.models import AuditLog, BallotSlot, Elector, SecretPoll, VoteRecord
+from congress.models import AuditLog, BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
 from deputies.services import deputy_account_create
 from projects import services
 from projects.models import Ballot, Category, Project, ProjectTransition
 from tests import factories
+from tests.ballot_box import OPEN_FORM, SCRUTINEERS, TRACKER, card_texts_in, filled, remember, shares
 from tests.projects.conftest import Election, make_candidates
 
 pytestmark = pytest.mark.django_db
 
-RECEIPT_RE = re.compile(r"[A-Z2-9]{5}-[A-Z2-9]{5}")
-RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*([A-Z2-9]{5}-[A-Z2-9]{5})\s*<')
+RECEIPT_RE = re.compile(TRACKER)
+RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*(' + TRACKER + r')\s*<')
 PASSWORD = "x-Secret-123"
 
 
@@ -75,7 +76,8 @@ def receipt_in(resp) -> str:
 
 
 def filled_slots(poll):
-    return BallotSlot.objects.filter(poll=poll).exclude(status=BallotSlot.Status.EMPTY)
+    """The ballots in the box, the sealed ones opened with the scrutineers' cards (the box itself is untouched)."""
+    return filled(poll)
 
 
 def vote_url(ballot):
@@ -398,8 +400,12 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert resp.status_code == 302
     assert set(ballot.candidates.values_list("project", flat=True)) == {p.pk for p in projects}
 
-    resp = staff.post(f"/staff/ballots/{ballot.pk}/open/")
-    assert resp.status_code == 302
+    resp = staff.post(f"/staff/ballots/{ballot.pk}/open/", OPEN_FORM)
+    # the answer is the scrutineers' cards, this once and never cached
+    assert resp.status_code == 200 and "no-store" in resp["Cache-Control"]
+    cards = card_texts_in(html(resp))
+    assert len(cards) == 3 and all("监票人" + n in html(resp) for n in "甲乙丙") and html(resp).count("<svg") == 3
+    assert not any(c in html(staff.get(f"/staff/ballots/{ballot.pk}/")) for c in cards)
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
     assert ballot.poll.state == SecretPoll.State.OPEN
@@ -419,8 +425,13 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert staff.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result/").status_code == 404
 
+    resp = staff.post(f"/staff/ballots/{ballot.pk}/close/")
+    assert resp.status_code == 302
+    detail = staff.get(f"/staff/ballots/{ballot.pk}/")
+    assert 'id="unseal-ballot"' in html(detail) and 'id="still-sealed">3<' in html(detail)
+    assert staff.get(f"/staff/ballots/{ballot.pk}/unseal/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        resp = staff.post(f"/staff/ballots/{ballot.pk}/close/")
+        resp = staff.post(f"/staff/ballots/{ballot.pk}/unseal/", {"share_1": cards[0], "share_3": cards[2]})
     assert resp.status_code == 302
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
@@ -588,12 +599,13 @@ def test_paper_voters_and_paper_ballots(client):
     resp = client.post(url, {"what": "ballot", "status": "invalid"})
     assert resp.status_code == 302
     assert BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.INVALID).count() == 1
-    assert BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.INVALID, receipt__isnull=False).count() == 0
+    # a paper ballot goes straight to the counting table, with no tracker; the sealed box holds only the web one
+    assert BallotSlot.objects.filter(poll=poll).count() == 1 and SealedBallot.objects.filter(poll=poll).count() == 1
 
     resp = client.post(url, {"what": "ballot", "status": "valid", "approve": [e.candidates[2].pk]})
     assert resp.status_code == 302
     assert filled_slots(poll).count() == 3
-    assert BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.VALID, receipt__isnull=True).get().approvals \
+    assert BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.VALID).get().approvals \
         == 1 << e.candidates[2].position
 
     # two were issued and two are in: a third is refused
@@ -685,13 +697,16 @@ def test_deputy_ballot_page_query_count_does_not_grow(client, django_assert_max_
     def open_ballot(title):
         b = services.ballot_create(body=body, title=title, year=2027, seats=1, max_choices=1)
         services.ballot_set_candidates(ballot=b, projects=make_candidates(body, 2))
-        return services.ballot_open(ballot=b)
+        b = services.ballot_open(ballot=b, scrutineers=SCRUTINEERS, threshold=2)
+        remember(b.poll)
+        return b
 
     def certified_ballot(title):
         b = open_ballot(title)
         services.ballot_vote(ballot=b, person=other, choices={"approve": [b.candidates.first().pk]})
         with TestCase.captureOnCommitCallbacks(execute=True):
             services.ballot_close(ballot=b)
+            services.ballot_unseal(ballot=b, shares=shares(b.poll))
         services.ballot_certify(ballot=b)
         return b
 
