@@ -106,7 +106,7 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
                               .values_list("poll_id", "score").annotate(n=Count("pk")).order_by()):
         hist[poll_id][score] = n
     statuses = defaultdict(dict)
-    for poll_id, status, n in (BallotSlot.objects.filter(poll_id__in=poll_ids).exclude(status=BallotSlot.Status.EMPTY)
+    for poll_id, status, n in (BallotSlot.objects.filter(poll_id__in=poll_ids)
                                .values_list("poll_id", "status").annotate(n=Count("pk")).order_by()):
         statuses[poll_id][status] = n
     out = {}

@@ -54,6 +54,10 @@ class Box(list):
     def count(self) -> int:
         return len(self)
 
+    def values_list(self, name, flat=True):
+        assert flat
+        return [getattr(b, name) for b in self]
+
 
 def filled(poll, texts=None) -> Box:
     from types import SimpleNamespace
@@ -70,3 +74,28 @@ def filled(poll, texts=None) -> Box:
 
 
 TRACKER = r"[A-Z2-7]{5}(?:-[A-Z2-7]{5}){3}"
+
+
+SEAL = {"scrutineers": SCRUTINEERS, "threshold": 2}
+
+
+def sealed(opened):
+    """A ballot or survey just opened by its service: its cards are remembered for the test to open the box."""
+    remember(opened.poll)
+    return opened
+
+
+def close_and_open_survey(survey, k: int = 2):
+    """Close scoring and open the box with k cards: the survey is counted and its report queued (returned)."""
+    from meetings import services
+
+    services.survey_close(survey=survey)
+    return services.survey_unseal(survey=survey, shares=shares(survey.poll, k))
+
+
+def close_and_open_ballot(ballot, k: int = 2):
+    """Close voting and open the box with k cards: the count is queued."""
+    from projects import services
+
+    services.ballot_close(ballot=ballot)
+    return services.ballot_unseal(ballot=ballot, shares=shares(ballot.poll, k))

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -9,6 +10,7 @@ from congress.models import BallotSlot, VoteRecord
 from meetings import services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting
 from meetings.tasks import flag_overdue_opinions, send_meeting_notices
+from tests.ballot_box import SEAL, TRACKER, filled, sealed
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
@@ -75,11 +77,11 @@ def test_ballot_on_the_agenda_opens_only_with_quorum_and_freezes_it(hall):
     h.convene()
     h.present(*h.people[:3])
     with pytest.raises(ValidationError, match="3"):
-        services.meeting_open_ballot(item=item)
+        services.meeting_open_ballot(item=item, **SEAL)
     with pytest.raises(ValidationError):  # not from the project page either
-        ps.ballot_open(ballot=ballot)
+        ps.ballot_open(ballot=ballot, **SEAL)
     h.present(h.people[3])
-    services.meeting_open_ballot(item=item)
+    sealed(services.meeting_open_ballot(item=item, **SEAL))
     ballot.poll.refresh_from_db()
     assert (ballot.poll.state, ballot.poll.quorum_present, ballot.poll.quorum_members) == ("open", 4, 6)
     h.present(h.people[4])
@@ -91,7 +93,7 @@ def open_survey(h, present=4, **kw):
     h.convene()
     h.present(*h.people[:present])
     survey = services.survey_create(meeting=h.meeting, subject="河长制工作", **kw)
-    return services.survey_open(survey=survey)
+    return sealed(services.survey_open(survey=survey, **SEAL))
 
 
 def test_survey_needs_quorum(hall):
@@ -100,7 +102,7 @@ def test_survey_needs_quorum(hall):
     h.present(*h.people[:3])
     survey = services.survey_create(meeting=h.meeting, subject="法院工作")
     with pytest.raises(ValidationError):
-        services.survey_open(survey=survey)
+        services.survey_open(survey=survey, **SEAL)
 
 
 def test_deputies_present_score_once_anonymously(hall):
@@ -108,7 +110,7 @@ def test_deputies_present_score_once_anonymously(hall):
     survey = open_survey(h, present=4)
     assert survey.poll.electorate_size == 4
     receipt = services.survey_respond(survey=survey, person=h.people[0], value=88)
-    assert len(receipt) == 11
+    assert re.fullmatch(TRACKER, receipt)
     with pytest.raises(ValidationError):
         services.survey_respond(survey=survey, person=h.people[0], value=60)
     with pytest.raises(ValidationError):  # absent: not on the electorate
@@ -117,7 +119,7 @@ def test_deputies_present_score_once_anonymously(hall):
         with pytest.raises(ValidationError):
             services.survey_respond(survey=survey, person=h.people[1], value=bad)
     assert VoteRecord.objects.filter(poll=survey.poll).count() == 1
-    assert list(BallotSlot.objects.filter(poll=survey.poll, status="valid").values_list("score", flat=True)) == [88]
+    assert [(s.status, s.score) for s in filled(survey.poll)] == [("valid", 88)]
     services.survey_close(survey=survey)
     with pytest.raises(ValidationError):
         services.survey_respond(survey=survey, person=h.people[1], value=70)
@@ -134,7 +136,7 @@ def test_grade_scale(hall):
 def test_database_refuses_a_score_outside_the_scale(hall):
     h = Hall()
     survey = open_survey(h)
-    slot = BallotSlot.objects.filter(poll=survey.poll).first()
+    slot = BallotSlot.objects.create(poll=survey.poll, status="valid", score=50)
     with pytest.raises(IntegrityError), transaction.atomic():
         BallotSlot.objects.filter(pk=slot.pk).update(status="valid", score=130)
 

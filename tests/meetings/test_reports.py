@@ -8,6 +8,7 @@ import pytest
 from meetings import reports, services
 from meetings.models import AgendaItem, Report
 from meetings.tasks import build_report
+from tests.ballot_box import SEAL, close_and_open_ballot, close_and_open_survey, sealed
 from tests.meetings.conftest import Hall
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +22,13 @@ def scored_survey(h, scores, subject="河长制工作", meeting=None):
         a = meeting.attendees.get(person=p)
         services.attendee_set_status(attendee=a, status="present")
     survey = services.survey_create(meeting=meeting, subject=subject)
-    survey = services.survey_open(survey=survey)
+    survey = sealed(services.survey_open(survey=survey, **SEAL))
     for p, s in zip(present, scores, strict=True):
         services.survey_respond(survey=survey, person=p, value=s)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.survey_close(survey=survey)
+        close_and_open_survey(survey)
     survey.refresh_from_db()
     return survey
 
@@ -89,21 +90,22 @@ def build_meeting(deputies=8, candidates=4, surveys=2):
     h.convene()
     for a in h.meeting.attendees.filter(voting=True).order_by("person_id")[: deputies // 2 + 1]:
         services.attendee_set_status(attendee=a, status="present")
-    services.meeting_open_ballot(item=item)
+    sealed(services.meeting_open_ballot(item=item, **SEAL))
     c = list(ballot.candidates.order_by("position"))
     for i, p in enumerate(h.people):
         ps.ballot_vote(ballot=ballot, person=p, choices={"approve": [c[i % candidates].pk]})
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        ps.ballot_close(ballot=ballot)
+        close_and_open_ballot(ballot)
     present = [a.person for a in h.meeting.attendees.filter(status="present", voting=True)]
     for k in range(surveys):
-        survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject=f"专项工作{k}"))
+        survey = sealed(services.survey_open(survey=services.survey_create(meeting=h.meeting, subject=f"专项工作{k}"),
+                                             **SEAL))
         for j, p in enumerate(present):
             services.survey_respond(survey=survey, person=p, value=60 + (j * 7 + k) % 41)
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.survey_close(survey=survey)
+            close_and_open_survey(survey)
     services.opinion_send(meeting=h.meeting, text="加快停车场建设进度", unit="区住建委", due_date=datetime.date(2026, 10, 1))
     return h, ballot
 

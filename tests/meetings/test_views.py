@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from congress.models import AuditLog, BallotSlot, Elector, SecretPoll, VoteRecord
+from congress.models import AuditLog, Elector, SecretPoll, VoteRecord
 from deputies.models import Mandate
 from deputies.services import deputy_account_create
 from meetings import services
@@ -31,13 +31,14 @@ from meetings.models import (
 from projects import services as project_services
 from projects.models import Project
 from tests import factories
+from tests.ballot_box import CARDS, OPEN_FORM, SEAL, TRACKER, card_texts_in, filled, sealed
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "x-Secret-123"
-RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*([A-Z2-9]{5}-[A-Z2-9]{5})\s*<')
+RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*(' + TRACKER + r')\s*<')
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -97,7 +98,23 @@ def refresh(h):
 
 
 def filled_slots(poll):
-    return BallotSlot.objects.filter(poll=poll).exclude(status=BallotSlot.Status.EMPTY)
+    """The ballots in the box, the sealed ones opened with the scrutineers' cards (the box itself is untouched)."""
+    return filled(poll)
+
+
+def open_over_http(staff, url, poll_id, **extra):
+    """Open a poll from its page: the answer is the scrutineers' cards, shown this once, not cached."""
+    resp = staff.post(url, {**OPEN_FORM, **extra})
+    if resp.status_code == 200:
+        assert "no-store" in resp["Cache-Control"]
+        CARDS[poll_id] = card_texts_in(html(resp))
+        assert len(CARDS[poll_id]) == 3
+    return resp
+
+
+def unseal_over_http(staff, survey, **kw):
+    cards = CARDS[survey.poll_id]
+    return staff.post(f"/staff/surveys/{survey.pk}/unseal/", {"share_1": cards[0], "share_2": cards[1]}, **kw)
 
 
 def draft_ballot(h, title="2027年民生实事项目票决", n=3):
@@ -288,7 +305,7 @@ def scoring(h, staff):
     h.convene()
     h.present(*h.people[:4])
     survey = create_survey(staff, h)
-    assert staff.post(f"/staff/surveys/{survey.pk}/open/").status_code == 302
+    assert open_over_http(staff, f"/staff/surveys/{survey.pk}/open/", survey.poll_id).status_code == 200
     survey.refresh_from_db()
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.OPEN
@@ -317,22 +334,25 @@ def test_survey_opens_only_with_quorum(h, staff):
     url = f"/staff/surveys/{survey.pk}/open/"
     # in preparation: refused
     h.present(*h.people[:4])
-    resp = staff.post(url, follow=True)
+    resp = staff.post(url, OPEN_FORM, follow=True)
     assert resp.status_code == 422 and len(error_messages(resp)) == 1
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.DRAFT
 
     h.convene()
     services.attendee_set_status(attendee=h.attendee(h.people[3]), status="absent")
-    resp = staff.post(url, follow=True)  # 3 of 6: no quorum
+    resp = staff.post(url, OPEN_FORM, follow=True)  # 3 of 6: no quorum
     assert resp.status_code == 422 and resp.redirect_chain == [] and len(error_messages(resp)) == 1
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.DRAFT
     assert not Elector.objects.filter(poll=survey.poll).exists()
 
     h.present(h.people[3])  # 4 of 6
-    resp = staff.post(url)
-    assert resp.status_code == 302
+    resp = staff.post(url, {**OPEN_FORM, "scrutineers": "监票人甲"})  # one scrutineer is not enough
+    assert resp.status_code == 422 and len(error_messages(resp)) == 1
+    assert SecretPoll.objects.get(pk=survey.poll_id).state == SecretPoll.State.DRAFT
+    resp = open_over_http(staff, url, survey.poll_id)
+    assert resp.status_code == 200
     survey.refresh_from_db()
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.OPEN
@@ -402,8 +422,14 @@ def test_closing_builds_the_survey_report(h, staff, scoring, django_capture_on_c
     assert voter.post(f"/surveys/{survey.pk}/", {"value": "88"}).status_code == 200
     assert staff.get(f"/staff/surveys/{survey.pk}/report/").status_code == 404  # not before it is counted
 
+    resp = staff.post(f"/staff/surveys/{survey.pk}/close/")
+    assert resp.status_code == 302 and resp["Location"] == meeting_url(h)
+    survey.poll.refresh_from_db()
+    assert survey.poll.state == SecretPoll.State.CLOSED  # counted once the scrutineers open the box
+    assert staff.get(f"/staff/surveys/{survey.pk}/report/").status_code == 404
+    assert "unseal-survey" in html(staff.get(meeting_url(h)))
     with django_capture_on_commit_callbacks(execute=True):
-        resp = staff.post(f"/staff/surveys/{survey.pk}/close/")
+        resp = unseal_over_http(staff, survey)
     assert resp.status_code == 302 and resp["Location"] == meeting_url(h)
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.TALLIED
@@ -468,7 +494,7 @@ def test_grade_survey_over_http(h, staff):
     assert resp.status_code == 302
     survey = SatisfactionSurvey.objects.get(meeting=h.meeting)
     assert survey.scale == "grades"
-    assert staff.post(f"/staff/surveys/{survey.pk}/open/").status_code == 302
+    assert open_over_http(staff, f"/staff/surveys/{survey.pk}/open/", survey.poll_id).status_code == 200
     c = deputy_client(h.people[2])
     page = html(c.get(f"/surveys/{survey.pk}/"))
     radios = re.findall(r'<input type="radio"[^>]*name="value" value="(\d)"', page)
@@ -484,7 +510,7 @@ def test_meeting_closes_only_after_its_surveys_close(h, staff, django_capture_on
     h.convene()
     h.present(*h.people[:4])
     survey = create_survey(staff, h)
-    assert staff.post(f"/staff/surveys/{survey.pk}/open/").status_code == 302
+    assert open_over_http(staff, f"/staff/surveys/{survey.pk}/open/", survey.poll_id).status_code == 200
     assert staff.post(meeting_url(h, "stage/"), {"to": "summary"}).status_code == 302
     assert refresh(h).state == Meeting.State.SUMMARY
     resp = staff.post(meeting_url(h, "stage/"), {"to": "closed"}, follow=True)
@@ -559,7 +585,7 @@ def test_queue_down_when_building_the_meeting_report_fails_clearly_and_can_be_re
 
 @pytest.mark.django_db(transaction=True)
 def test_queue_down_when_closing_a_survey_fails_clearly_and_can_be_retried(monkeypatch):
-    """Closing scoring is saved (the poll is closed and counted); the report that could not be queued is marked
+    """Opening the box is saved (the poll is opened and counted); the report that could not be queued is marked
     failed with a clear message and is built again on request."""
     import meetings.tasks
 
@@ -567,10 +593,11 @@ def test_queue_down_when_closing_a_survey_fails_clearly_and_can_be_retried(monke
     h = Hall(deputies=4, fixed=0)
     h.convene()
     h.present(*h.people[:3])
-    survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"))
+    survey = sealed(services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"), **SEAL))
     monkeypatch.setattr("meetings.tasks.build_report", QueueDown())
     staff, _ = staff_client(h.body.division)
-    resp = staff.post(f"/staff/surveys/{survey.pk}/close/", follow=True)
+    assert staff.post(f"/staff/surveys/{survey.pk}/close/", follow=True).status_code == 200
+    resp = unseal_over_http(staff, survey, follow=True)
     assert len(error_messages(resp)) == 1 and not success_messages(resp)
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.TALLIED
@@ -661,21 +688,21 @@ def test_ballot_item_opens_only_from_the_meeting_and_with_quorum(h, staff):
 
     h.convene()
     h.present(*h.people[:3])
-    resp = staff.post(open_url, follow=True)  # 3 of 6: no quorum
+    resp = staff.post(open_url, OPEN_FORM, follow=True)  # 3 of 6: no quorum
     assert resp.status_code == 422 and len(error_messages(resp)) == 1
     ballot.poll.refresh_from_db()
     assert ballot.poll.state == SecretPoll.State.DRAFT
 
     h.present(h.people[3])
     # the projects page does not open a meeting's ballot, even with quorum in the room
-    resp = staff.post(f"/staff/ballots/{ballot.pk}/open/")
+    resp = staff.post(f"/staff/ballots/{ballot.pk}/open/", OPEN_FORM)
     assert resp.status_code == 422
     ballot.poll.refresh_from_db()
     assert ballot.poll.state == SecretPoll.State.DRAFT
     assert not Elector.objects.filter(poll=ballot.poll).exists()
 
-    resp = staff.post(open_url)
-    assert resp.status_code == 302 and resp["Location"] == meeting_url(h)
+    resp = open_over_http(staff, open_url, ballot.poll_id)
+    assert resp.status_code == 200 and f'href="{meeting_url(h)}"' in html(resp)
     ballot.poll.refresh_from_db()
     assert (ballot.poll.state, ballot.poll.quorum_present, ballot.poll.quorum_members) == ("open", 4, 6)
     assert set(Project.objects.filter(pk__in=[p.pk for p in projects])
@@ -915,7 +942,7 @@ def busy_hall(deputies):
     services.agenda_add(meeting=hall.meeting, kind=AgendaItem.Kind.WORK_REPORT, title="工作报告")
     hall.convene()
     hall.present(*hall.people[: deputies // 2 + 1])
-    services.survey_open(survey=services.survey_create(meeting=hall.meeting, subject="工作测评"))
+    services.survey_open(survey=services.survey_create(meeting=hall.meeting, subject="工作测评"), **SEAL)
     services.survey_create(meeting=hall.meeting, subject="第二项测评")
     services.opinion_send(meeting=hall.meeting, text="意见", unit="单位", due_date=datetime.date(2026, 9, 1))
     services.attendee_set_status(attendee=hall.attendee(hall.people[-1]), status="leave", reason="出差")

@@ -177,3 +177,124 @@ def test_opening_needs_two_to_five_named_scrutineers_and_a_fitting_threshold(ele
     with pytest.raises(ValidationError, match="监票人|scrutineers"):
         e.open(scrutineers=names, threshold=threshold)
     assert SecretPoll.objects.get(pk=e.ballot.poll_id).state == "draft"
+
+
+# --- the ceremony over HTTP ------------------------------------------------------------------
+
+def _staff(division):
+    from django.test import Client
+
+    from tests import factories
+
+    c = Client()
+    c.force_login(factories.staff(division))
+    return c
+
+
+def _errors(resp):
+    return [str(m) for m in resp.context["messages"] if m.level_tag == "error"]
+
+
+def test_the_opening_screen_refuses_bad_cards_with_422_and_clear_messages(election):
+    e = voted_and_closed()
+    staff = _staff(e.body.division)
+    url = f"/staff/ballots/{e.ballot.pk}/unseal/"
+    page = staff.get(url)
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    assert page.content.decode().count('class="font-monospace share-input') == 3  # one field per scrutineer
+    resp = staff.post(url, {"share_1": e.shares[0]})
+    assert resp.status_code == 422 and any("需要 2 位监票人的密封卡" in m for m in _errors(resp))
+    resp = staff.post(url, {"share_1": e.shares[0], "share_2": e.shares[0]})
+    assert resp.status_code == 422 and any("输入了两次" in m for m in _errors(resp))
+    resp = staff.post(url, {"share_1": "X" + e.shares[0][1:], "share_2": e.shares[1]},
+                      headers={"accept-language": "en"})
+    assert resp.status_code == 422 and any("checksum" in m for m in _errors(resp))
+    assert SealedBallot.objects.filter(poll=e.ballot.poll).count() == 4
+    resp = staff.post(url, {"share_2": e.shares[1], "share_3": e.shares[2]})
+    assert resp.status_code == 302 and not SealedBallot.objects.filter(poll=e.ballot.poll).exists()
+    page = staff.get(url)
+    assert 'id="already-opened"' in page.content.decode() and 'id="unseal-form"' not in page.content.decode()
+
+
+def test_the_opening_screen_says_voting_is_still_open(election):
+    e = Election().open()
+    staff = _staff(e.body.division)
+    page = staff.get(f"/staff/ballots/{e.ballot.pk}/unseal/").content.decode()
+    assert 'id="still-open"' in page and 'id="unseal-form"' not in page
+    resp = staff.post(f"/staff/ballots/{e.ballot.pk}/unseal/", {"share_1": e.shares[0], "share_2": e.shares[1]})
+    assert resp.status_code == 422 and any("投票仍在进行" in m for m in _errors(resp))
+
+
+def test_the_cards_cannot_be_fetched_again(election):
+    """The cards are in the open action's response only: every page of the ballot afterwards lacks them."""
+    from tests.ballot_box import OPEN_FORM, card_texts_in
+
+    e = Election()
+    staff = _staff(e.body.division)
+    resp = staff.post(f"/staff/ballots/{e.ballot.pk}/open/", OPEN_FORM)
+    cards = card_texts_in(resp.content.decode())
+    assert resp.status_code == 200 and len(cards) == 3 and 'id="cards-once"' in resp.content.decode()
+    for url in (f"/staff/ballots/{e.ballot.pk}/", f"/staff/ballots/{e.ballot.pk}/unseal/",
+                f"/staff/ballots/{e.ballot.pk}/paper/"):
+        body = staff.get(url).content.decode()
+        assert not any(c in body or c.replace("-", "") in body for c in cards), url
+    again = staff.post(f"/staff/ballots/{e.ballot.pk}/open/", OPEN_FORM)
+    assert again.status_code == 422 and not card_texts_in(again.content.decode())
+    # and they open the box
+    for p in e.people:
+        services.ballot_vote(ballot=e.ballot, person=p, choices={"approve": [e.candidates[0].pk]})
+    services.ballot_close(ballot=e.ballot)
+    assert services.ballot_unseal(ballot=e.ballot, shares=cards[1:]) == len(e.people)
+
+
+def test_void_and_run_again_over_http_is_confirmed_with_a_reason(election):
+    e = voted_and_closed(deputies=2)
+    staff = _staff(e.body.division)
+    url = f"/staff/ballots/{e.ballot.pk}/void/"
+    resp = staff.post(url, {"reason": "密封卡遗失"})  # not confirmed
+    assert resp.status_code == 422 and _errors(resp)
+    assert SecretPoll.objects.get(pk=e.ballot.poll_id).state == "closed"
+    resp = staff.post(url, {"reason": "密封卡遗失", "confirm": "on"})
+    assert resp.status_code == 302
+    assert SecretPoll.objects.get(pk=e.ballot.poll_id).state == "draft"
+    assert AuditLog.objects.filter(action="poll.void", actor__isnull=False).count() == 1
+
+
+def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
+    """Surveys use the same box: sealed scores, opened by the scrutineers; statistics exact from the opened scores."""
+    import statistics
+
+    from django.test import TestCase
+
+    from meetings import reports
+    from meetings import services as ms
+    from tests.ballot_box import SEAL, sealed
+    from tests.meetings.conftest import Hall
+
+    h = Hall(deputies=6)
+    h.convene()
+    h.present(*h.people[:5])
+    survey = sealed(ms.survey_open(survey=ms.survey_create(meeting=h.meeting, subject="河长制工作"), **SEAL))
+    scores = [73, 88, 91, 60, 100]
+    for p, v in zip(h.people, scores, strict=False):
+        ms.survey_respond(survey=survey, person=p, value=v)
+    assert not BallotSlot.objects.filter(poll=survey.poll).exists()
+    assert SealedBallot.objects.filter(poll=survey.poll).count() == 5
+    ms.survey_close(survey=survey)
+    with pytest.raises(ValidationError):
+        ms.survey_unseal(survey=survey, shares=[])
+    from tests.ballot_box import shares
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ms.survey_unseal(survey=survey, shares=shares(survey.poll))
+    stats = reports.survey_stats([survey])[survey.pk]
+    assert stats.mean == round(statistics.mean(scores), 2) and stats.responded == 5
+    assert sorted(BallotSlot.objects.filter(poll=survey.poll).values_list("score", flat=True)) == sorted(scores)
+    # another survey whose cards are lost: voided and set up to run again
+    lost = sealed(ms.survey_open(survey=ms.survey_create(meeting=h.meeting, subject="法院工作"), **SEAL))
+    ms.survey_respond(survey=lost, person=h.people[0], value=50)
+    ms.survey_close(survey=lost)
+    ms.survey_void(survey=lost, reason="监票人密封卡遗失")
+    lost.refresh_from_db()
+    assert lost.poll.state == "draft" and lost.quorum_present is None and stored(lost.poll) == 0
+    assert AuditLog.objects.filter(action="poll.void", object_id=str(lost.poll_id)).exists()
