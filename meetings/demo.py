@@ -31,14 +31,18 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
     item = services.agenda_add(meeting=past, kind=AgendaItem.Kind.SPECIAL_REPORT, title="河长制工作情况报告",
                                reporter="副区长", reporting_unit="区水利局")
     past = convene(past, 0.8)
+    from projects.demo import DEMO_SCRUTINEERS
+
     survey = services.survey_create(meeting=past, subject="河长制工作", item=item)
-    services.survey_open(survey=survey)
+    survey = services.survey_open(survey=survey, scrutineers=DEMO_SCRUTINEERS, threshold=2)
+    past_cards = [c.text for c in survey.poll.share_cards]
     voters = list(survey.poll.electors.select_related("person").order_by("person_id"))
     for i, e in enumerate(voters):
         services.survey_respond(survey=survey, person=e.person, value=[72, 85, 91, 88, 64, 95, 80][i % 7])
     from congress import polls
 
     polls.poll_close(poll=survey.poll)
+    polls.poll_unseal(poll=survey.poll, shares=past_cards[:2], check=services.survey_rules_check(survey))
     polls.poll_mark_tallied(survey.poll.__class__.objects.get(pk=survey.poll_id))
     report = Report.objects.create(meeting=past, kind=Report.Kind.SURVEY, survey=survey)
     _stats, html = reports.survey_report_for(survey.pk)
@@ -66,5 +70,5 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
     demo_deputy = deputies["demo_deputy"]
     Attendee.objects.filter(meeting=current, person=demo_deputy).update(status=Attendee.Status.PRESENT)
     survey = services.survey_create(meeting=current, subject="河长制工作", item=item)
-    services.survey_open(survey=survey)
-    return {"past": past, "current": current, "survey": survey}
+    survey = services.survey_open(survey=survey, scrutineers=DEMO_SCRUTINEERS, threshold=2)
+    return {"past": past, "current": current, "survey": survey, "cards": survey.poll.share_cards}

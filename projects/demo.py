@@ -19,6 +19,9 @@ PROPOSALS = [
 ]
 
 
+DEMO_SCRUTINEERS = ["王监票", "李监票", "陈监票"]
+
+
 def seed(congress: dict, deputies: dict) -> dict:
     body = congress["bodies"]["subdistricts"][0]  # 江南街道议事代表会议
     year = timezone.localdate().year + 1
@@ -44,5 +47,5 @@ def seed(congress: dict, deputies: dict) -> dict:
         opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=30),
     )
     services.ballot_set_candidates(ballot=ballot, projects=projects)
-    services.ballot_open(ballot=ballot)
-    return {"ballot": ballot, "projects": projects}
+    ballot = services.ballot_open(ballot=ballot, scrutineers=DEMO_SCRUTINEERS, threshold=2)
+    return {"ballot": ballot, "projects": projects, "cards": ballot.poll.share_cards}

@@ -378,17 +378,9 @@ def canonical_checksum(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-@transaction.atomic
-def ballot_tally(*, ballot_id: int) -> TallyResult:
-    """Count a closed ballot. Idempotent: the same ballots give the same stored result and checksum."""
-    ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot_id)
+def ballot_count(ballot: Ballot) -> tuple[list[BallotCandidate], dict]:
+    """Count the ballot's counting table: the candidates with their counts (not saved) and the result data."""
     poll = ballot.poll
-    if poll.state in (SecretPoll.State.DRAFT, SecretPoll.State.OPEN):
-        raise ProjectError(_("The ballot is still open: it is counted only after it closes."))
-    if poll.state == SecretPoll.State.CERTIFIED:
-        return ballot.result
-    if poll.public_key and poll.unsealed_at is None:
-        raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
     candidates = list(ballot.candidates.select_related("project").order_by("position"))
     counts = polls.count_positions(poll, len(candidates))
     rec = polls.reconciliation(poll)
@@ -406,8 +398,6 @@ def ballot_tally(*, ballot_id: int) -> TallyResult:
         rows.append({"candidate": c.pk, "project": c.project_id, "position": c.position, "for": n["for"],
                      "against": n["against"], "abstain": n["abstain"], "rank": out.rank, "adopted": out.adopted,
                      "reason": out.reason})
-    BallotCandidate.objects.bulk_update(candidates, ["votes_for", "votes_against", "votes_abstain", "rank",
-                                                     "adopted", "reason"])
     data = {
         "ballot": ballot.pk, "method": ballot.method, "seats": ballot.seats, "threshold": ballot.threshold,
         "threshold_votes": tallying.threshold_votes(ballot.threshold, ballots_cast, poll.seated_count),
@@ -415,6 +405,23 @@ def ballot_tally(*, ballot_id: int) -> TallyResult:
         "candidates": rows, "tied": sorted(decision.tied), "open_seats_in_tie": decision.open_seats_in_tie,
         "tie_break": sorted(tie_break) if tie_break else None, "receipts": polls.receipts(poll),
     }
+    return candidates, data
+
+
+@transaction.atomic
+def ballot_tally(*, ballot_id: int) -> TallyResult:
+    """Count a closed ballot. Idempotent: the same ballots give the same stored result and checksum."""
+    ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot_id)
+    poll = ballot.poll
+    if poll.state in (SecretPoll.State.DRAFT, SecretPoll.State.OPEN):
+        raise ProjectError(_("The ballot is still open: it is counted only after it closes."))
+    if poll.state == SecretPoll.State.CERTIFIED:
+        return ballot.result
+    if poll.public_key and poll.unsealed_at is None:
+        raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
+    candidates, data = ballot_count(ballot)
+    BallotCandidate.objects.bulk_update(candidates, ["votes_for", "votes_against", "votes_abstain", "rank",
+                                                     "adopted", "reason"])
     checksum = canonical_checksum(data)
     result, created = TallyResult.objects.get_or_create(ballot=ballot, defaults={"data": data, "checksum": checksum})
     if not created and result.checksum != checksum:

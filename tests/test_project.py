@@ -69,6 +69,17 @@ def test_seed_demo_is_idempotent(capsys):
     assert "deputy" in out and "renda2026" in out
     assert Person.objects.count() >= 300
     assert Mandate.objects.filter(role="fixed_attendee").exists()
+    # the demo's open ballot can be opened by the demo scrutineers with the cards printed above
+    import re
+
+    from projects import services as ps
+    from projects.models import Ballot
+
+    printed = re.findall(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){13}", out)
+    assert len(printed) == 6
+    ballot = Ballot.objects.get(poll__state="open")
+    ps.ballot_close(ballot=ballot)
+    assert ps.ballot_unseal(ballot=ballot, shares=printed[1:3]) == 0
     call_command("seed_demo")
     assert counts() == first
     # every deliberation deputy the demo seats satisfies the rules it enforces

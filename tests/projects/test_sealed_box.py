@@ -298,3 +298,55 @@ def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
     lost.refresh_from_db()
     assert lost.poll.state == "draft" and lost.quorum_present is None and stored(lost.poll) == 0
     assert AuditLog.objects.filter(action="poll.void", object_id=str(lost.poll_id)).exists()
+
+
+# --- verify_poll ---------------------------------------------------------------------------
+
+def _verify(poll_id):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    try:
+        call_command("verify_poll", str(poll_id), stdout=out)
+        failed = None
+    except Exception as exc:  # noqa: BLE001 - CommandError, reported with the JSON
+        failed = exc
+    return json.loads(out.getvalue()), failed
+
+
+def test_verify_poll_recounts_and_catches_tampering(election):
+    e = Election(deputies=5).open()
+    polls.poll_mark_paper_voters(poll=e.ballot.poll, people=e.people[4:])
+    for p in e.people[:4]:
+        e.approve(p, 0, 1)
+    services.ballot_enter_paper(ballot=e.ballot, status="blank")
+    e.close_and_count()
+    report, failed = _verify(e.ballot.poll_id)
+    assert failed is None and report["ok"], report
+    assert report["checks"]["trackers_match_web_voters"] == {"ok": True, "trackers": 4, "web_voters": 4}
+    assert report["checks"]["ballots_counted_match_voters"]["ballots_counted"] == 5
+    assert [c["for"] for c in report["recount"]["candidates"]][:2] == [4, 4]
+    # a ballot slipped into the counting table is caught by the recount and the count of ballots
+    BallotSlot.objects.create(poll=e.ballot.poll, status="valid", approvals=0b100)
+    report, failed = _verify(e.ballot.poll_id)
+    assert failed is not None and not report["ok"]
+    assert not report["checks"]["recount_matches_result"]["ok"]
+    assert not report["checks"]["ballots_counted_match_voters"]["ok"]
+    # an edited stored result is caught by its checksum
+    BallotSlot.objects.filter(poll=e.ballot.poll, approvals=0b100).delete()
+    from projects.models import TallyResult
+
+    r = TallyResult.objects.get(ballot=e.ballot)
+    r.data = {**r.data, "seats": 3}
+    r.save(update_fields=["data"])
+    report, failed = _verify(e.ballot.poll_id)
+    assert failed is not None and not report["checks"]["stored_checksum"]["ok"]
+
+
+def test_verify_poll_on_a_sealed_poll_says_the_box_is_not_opened(election):
+    e = voted_and_closed(deputies=2)
+    report, failed = _verify(e.ballot.poll_id)
+    assert failed is not None and not report["checks"]["box_opened"]["ok"]

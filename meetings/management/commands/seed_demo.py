@@ -30,8 +30,14 @@ class Command(BaseCommand):
                 deputies = deputies_demo.seed(congress)
                 deputies_demo.seed_network(congress, deputies)
                 projects = projects_demo.seed(congress, deputies)
-                meetings_demo.seed(congress, deputies, projects)
+                meetings = meetings_demo.seed(congress, deputies, projects)
             self.stdout.write(self.style.SUCCESS("Demo district loaded, with an open project ballot in 江南街道."))
+            # Demo only: the scrutineers' cards of the open ballot and survey, printed this once (a real poll shows
+            # them only on the page that opens it). Any two open the box after voting closes.
+            for what, cards in (("ballot", projects["cards"]), ("survey", meetings["cards"])):
+                self.stdout.write(f"Scrutineers' cards of the demo {what} (DEMO ONLY; any 2 of 3 open the box):")
+                for card in cards:
+                    self.stdout.write(f"  {card.scrutineer}  {card.text}")
         self.stdout.write(f"Demo logins (password for all: {congress_demo.DEMO_PASSWORD}):")
         for username, what in LOGINS:
             self.stdout.write(f"  {username:<10} {what}")
