@@ -15,6 +15,7 @@ from congress.models import BallotSlot, VoteRecord
 from projects import services
 from projects.models import Ballot, TallyResult
 from projects.tasks import tally_ballot
+from tests.ballot_box import SEAL, close_and_open_survey, sealed
 from tests.integration import invariants
 from tests.integration.util import wait_for
 from tests.projects.conftest import Election
@@ -52,7 +53,8 @@ def test_worker_killed_mid_tally_reruns_to_the_identical_result(celery_worker_pr
     e = Election(deputies=8, candidates=4, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 4, (i + 1) % 4)
-    polls.poll_close(poll=e.ballot.poll)  # closed, count not yet queued
+    polls.poll_close(poll=e.ballot.poll)  # closed, the box opened, count not yet queued
+    polls.poll_unseal(poll=e.ballot.poll, shares=e.shares[:2], check=services.ballot_rules_check(e.ballot))
     Ballot.objects.filter(pk=e.ballot.pk).update(tally_state="queued")
     blocker = hold_row_lock("projects_ballot", e.ballot.pk)  # the task will wait here
     result = tally_ballot.delay(e.ballot.pk)
@@ -68,9 +70,9 @@ def test_worker_killed_mid_tally_reruns_to_the_identical_result(celery_worker_pr
     stored = ballot.result.checksum
     assert services.ballot_tally(ballot_id=ballot.pk).checksum == stored
     assert sum(r["for"] for r in ballot.result.data["candidates"]) == 16
-    # invariant: voters recorded = ballots stored
+    # invariant: voters recorded = ballots counted
     assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == \
-        BallotSlot.objects.filter(poll=e.ballot.poll).exclude(status="empty").count() == 8
+        BallotSlot.objects.filter(poll=e.ballot.poll).count() == 8
     with connection.cursor() as c:
         assert invariants.violations(c) == {}
 
@@ -87,10 +89,10 @@ def test_worker_killed_mid_report_reruns_to_the_identical_report_stored_once(cel
     h = Hall(deputies=5, fixed=0)
     h.present(*h.people)
     h.convene()
-    survey = ms.survey_open(survey=ms.survey_create(meeting=h.meeting, subject="司法所工作"))
+    survey = sealed(ms.survey_open(survey=ms.survey_create(meeting=h.meeting, subject="司法所工作"), **SEAL))
     for p, score in zip(h.people, [91, 84, 77, 66, 100], strict=True):
         ms.survey_respond(survey=survey, person=p, value=score)
-    report = ms.survey_close(survey=survey)  # queued on commit: the worker starts building at once
+    report = close_and_open_survey(survey)  # queued on commit: the worker starts building at once
     # wait until the PDF is being rendered (progress 50), then take the row the task must write next
     assert wait_for(lambda: Report.objects.get(pk=report.pk).progress >= 50, timeout=60)
     blocker = hold_row_lock("meetings_report", report.pk)

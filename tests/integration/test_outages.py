@@ -19,6 +19,7 @@ from meetings import services as ms
 from meetings.models import Report
 from projects.models import Ballot
 from tests import factories
+from tests.ballot_box import SEAL
 from tests.integration import invariants
 from tests.integration.stack import ROOT, Browser, PostgresServer, RedisServer, Site, Worker, child_env, manage, timed
 from tests.integration.util import database_url_of_tests, wait_for
@@ -55,7 +56,7 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
     hall = Hall(deputies=3, fixed=0)
     hall.present(*hall.people)
     hall.convene()
-    survey = ms.survey_open(survey=ms.survey_create(meeting=hall.meeting, subject="河长制工作"))
+    survey = ms.survey_open(survey=ms.survey_create(meeting=hall.meeting, subject="河长制工作"), **SEAL)
     account(hall.people[0], "scorer")
     staff = factories.staff(e.body.division.parent, username="office")
     staff.set_password(PASSWORD)

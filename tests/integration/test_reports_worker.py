@@ -9,6 +9,7 @@ import pytest
 from meetings import services
 from meetings.models import Report
 from meetings.tasks import build_report
+from tests.ballot_box import SEAL, close_and_open_survey, sealed
 from tests.meetings.conftest import Hall
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -18,10 +19,10 @@ def test_survey_report_is_built_by_the_worker(celery_worker_process):
     h = Hall(deputies=6).convene()
     for p in h.people[:5]:
         services.attendee_set_status(attendee=h.attendee(p), status="present")
-    survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="法院工作"))
+    survey = sealed(services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="法院工作"), **SEAL))
     for p, score in zip(h.people[:5], [90, 85, 70, 95, 60], strict=True):
         services.survey_respond(survey=survey, person=p, value=score)
-    report = services.survey_close(survey=survey)  # queued on commit, built by the worker
+    report = close_and_open_survey(survey)  # queued on commit, built by the worker
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         report.refresh_from_db()
