@@ -99,7 +99,8 @@ def make_election(n_voters: int, n_candidates: int = 15):
     ballot = services.ballot_create(body=body, title="基准票决", year=2027, seats=10, max_choices=10,
                                     opens_at=now - datetime.timedelta(minutes=5), closes_at=now + datetime.timedelta(hours=2))
     services.ballot_set_candidates(ballot=ballot, projects=projects)
-    services.ballot_open(ballot=ballot)
+    ballot = services.ballot_open(ballot=ballot, scrutineers=["监票人甲", "监票人乙", "监票人丙"], threshold=2)
+    ballot.cards = [c.text for c in ballot.poll.share_cards]  # the scrutineers' cards, for the caller only
     return ballot, people
 
 

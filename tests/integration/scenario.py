@@ -21,7 +21,7 @@ def main() -> None:
     assert kind == "election", kind
     ballot, people = make_election(voters)
     print(json.dumps({  # noqa: T201
-        "ballot": ballot.pk, "poll": ballot.poll_id,
+        "ballot": ballot.pk, "poll": ballot.poll_id, "cards": ballot.cards,
         "candidates": list(ballot.candidates.values_list("pk", flat=True)),
         "sessions": sessions_for(people),
     }))

@@ -93,17 +93,21 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
                                                         "text": "小区路灯坏了三个月", "consent": "on"})
         assert status in (200, 302) and ResidentOpinion.objects.filter(text="小区路灯坏了三个月").count() == 1
 
-        # staff close the ballot: voting closes, the count cannot be queued; said within seconds, nothing lost
+        # staff close the ballot and the scrutineers open the box: the count cannot be queued; said within
+        # seconds, nothing lost
         office = Browser(site)
         assert office.sign_in("office", PASSWORD)[0] == 302
-        (status, location, _), close_seconds = timed(office.post, f"/staff/ballots/{e.ballot.pk}/close/", {},
-                                                                page=f"/staff/ballots/{e.ballot.pk}/")
+        status, _, _ = office.post(f"/staff/ballots/{e.ballot.pk}/close/", {}, page=f"/staff/ballots/{e.ballot.pk}/")
+        assert status == 302
+        (status, location, _), close_seconds = timed(
+            office.post, f"/staff/ballots/{e.ballot.pk}/unseal/", {"share_1": e.shares[0], "share_2": e.shares[1]},
+            page=f"/staff/ballots/{e.ballot.pk}/unseal/")
         assert status == 302 and close_seconds < 10, (status, close_seconds)
         ballot = Ballot.objects.select_related("poll").get(pk=e.ballot.pk)
-        assert ballot.poll.state == "closed" and ballot.tally_state == "failed"
+        assert ballot.poll.state == "closed" and ballot.poll.unsealed_at and ballot.tally_state == "failed"
         page = office.get(location)[2]
-        assert zh("Saved, but the count could not be queued: the task queue is not reachable. "
-                  "Use “Count again” once it is back.") in page
+        assert zh("The box was opened, but the count could not be queued: the task queue is not reachable. "
+                  "Count again once it is back.") in page
         # and a meeting report: the request is kept, marked failed, with the reason on the page
         hall_office = Browser(site)
         assert hall_office.sign_in("halloffice", PASSWORD)[0] == 302
@@ -123,7 +127,7 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
             Ballot.objects.get(pk=e.ballot.pk).tally_error
         ballot = Ballot.objects.select_related("result").get(pk=e.ballot.pk)
         assert sum(c["for"] for c in ballot.result.data["candidates"]) == 3
-        print(f"\nRedis down: sign-in {seconds:.2f} s; ballot close answered in {close_seconds:.2f} s, "  # noqa: T201
+        print(f"\nRedis down: sign-in {seconds:.2f} s; box opening answered in {close_seconds:.2f} s, "  # noqa: T201
               f"report request in {report_seconds:.2f} s")
         assert hall_office.post(f"/staff/reports/{report.pk}/rebuild/", {}, page=f"/staff/meetings/{hall.meeting.pk}/")[0] == 302
         assert wait_for(lambda: Report.objects.get(pk=report.pk).state == "done", timeout=120)
