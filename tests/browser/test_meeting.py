@@ -30,7 +30,9 @@ def test_deputies_sign_in_and_score_on_a_phone(live_server, phone, desktop):
         phone.wait_for_url(f"{live_server.url}/meetings/")
     assert services.quorum(h.meeting).reached
 
-    survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"))
+    survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"),
+                                  scrutineers=["监票人甲", "监票人乙", "监票人丙"], threshold=2)
+    cards = [c.text for c in survey.poll.share_cards]
     # the last signed-in deputy scores on the phone
     phone.goto(f"{live_server.url}/meetings/")
     phone.click("#open-surveys a")
@@ -48,6 +50,12 @@ def test_deputies_sign_in_and_score_on_a_phone(live_server, phone, desktop):
     desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
     desktop.goto(f"{live_server.url}/staff/meetings/{h.meeting.pk}/")
     desktop.click(".close-survey")
+    # the scrutineers open the box; the survey is counted and its report built
+    desktop.click(".unseal-survey")
+    desktop.fill("input[name=share_2]", cards[1])
+    desktop.fill("input[name=share_3]", cards[2])
+    desktop.click("#unseal")
+    desktop.wait_for_url(f"{live_server.url}/staff/meetings/{h.meeting.pk}/")
     desktop.wait_for_selector(".report-download", timeout=60000)
     with desktop.expect_download() as info:
         desktop.click(".report-download")
