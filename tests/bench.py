@@ -176,8 +176,11 @@ def load(fn, items, concurrency):
     }
 
 
+SEAL = {"scrutineers": ["监票人甲", "监票人乙", "监票人丙"], "threshold": 2}
+
+
 def bench_web(env):
-    from congress.models import BallotSlot, VoteRecord
+    from congress.models import SealedBallot, VoteRecord
 
     ballot, people = make_election(VOTERS)
     keys = sessions_for(people)
@@ -223,7 +226,7 @@ def bench_web(env):
         emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(forms)), CONCURRENCY))
         result = load(cast, forms, CONCURRENCY)
         emit(bench="web_ballots", concurrency=CONCURRENCY, workers=WORKERS, **result,
-             ballots_stored=BallotSlot.objects.filter(poll=ballot.poll).exclude(status="empty").count(),
+             ballots_stored=SealedBallot.objects.filter(poll=ballot.poll).count(),
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
 
         # 500 deputies present score a satisfaction survey at once
@@ -235,7 +238,7 @@ def bench_web(env):
         meeting = ms.meeting_transition(meeting=meeting, to="convening")
         present = people[:max(SCORERS, VOTERS // 2 + 1)]  # quorum: more than half present; SCORERS of them score
         Attendee.objects.filter(meeting=meeting, person__in=present).update(status="present")
-        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject="基准专项工作"))
+        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject="基准专项工作"), **SEAL)
         spath = f"/surveys/{survey.pk}/"
         sforms = []
         for key in keys[:SCORERS]:
@@ -257,7 +260,7 @@ def bench_web(env):
         emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(sforms)), CONCURRENCY))
         result = load(score, sforms, CONCURRENCY)
         emit(bench="web_survey_scores", concurrency=CONCURRENCY, workers=WORKERS, **result,
-             responses_stored=BallotSlot.objects.filter(poll=survey.poll).exclude(status="empty").count(),
+             responses_stored=SealedBallot.objects.filter(poll=survey.poll).count(),
              scorers_recorded=VoteRecord.objects.filter(poll=survey.poll).count())
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -286,8 +289,7 @@ def bench_tally(n: int, n_candidates: int = 15):
         for pos in rng.sample(range(n_candidates), rng.randint(0, 10)):
             mask |= 1 << pos
         batch.append(BallotSlot(id=uuid.UUID(int=rng.getrandbits(128), version=4), poll=poll,
-                                status="valid" if mask else "blank", approvals=mask,
-                                receipt=f"{secrets.token_hex(5).upper()}"))
+                                status="valid" if mask else "blank", approvals=mask))
     BallotSlot.objects.bulk_create(batch, batch_size=5000)
     t = time.perf_counter()
     result = services.ballot_tally(ballot_id=ballot.pk)
@@ -302,9 +304,11 @@ def bench_meeting_report(n_deputies: int = 500, n_candidates: int = 15, n_survey
     """Build the printed meeting report of a body with 500 deputies, 15 candidates and 5 surveys."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
+    from congress import polls
     from congress import services as cs
-    from congress.models import BallotSlot, Division, Elector, VoteRecord
+    from congress.models import BallotSlot, Division, Elector, SecretPoll, VoteRecord
     from deputies.models import Mandate, Person
     from meetings import reports
     from meetings import services as ms
@@ -337,34 +341,38 @@ def bench_meeting_report(n_deputies: int = 500, n_candidates: int = 15, n_survey
     item = ms.agenda_add(meeting=meeting, kind="project_ballot", title="票决民生实事项目", ballot=ballot)
     meeting = ms.meeting_transition(meeting=meeting, to="convening")
     Attendee.objects.filter(meeting=meeting).update(status="present")
-    ms.meeting_open_ballot(item=item)
+    ms.meeting_open_ballot(item=item, **SEAL)
     rng = random.Random(7)
 
     def fill(poll, make):
+        """Every elector voted; their ballots already opened into the counting table (written in bulk here)."""
         electors = list(Elector.objects.filter(poll=poll))
         VoteRecord.objects.bulk_create([VoteRecord(elector=e, poll=poll, channel="web") for e in electors])
-        slots = list(BallotSlot.objects.filter(poll=poll))
+        slots = [BallotSlot(poll=poll, status="valid") for _ in electors]
         for slot in slots:
             make(slot)
-        BallotSlot.objects.bulk_update(slots, ["status", "approvals", "score", "receipt"], batch_size=1000)
+        BallotSlot.objects.bulk_create(slots, batch_size=1000)
+        SecretPoll.objects.filter(pk=poll.pk).update(
+            unsealed_at=timezone.now(), trackers=sorted(secrets.token_hex(10).upper() for _ in electors))
 
     def ballot_contents(slot):
-        slot.status, slot.receipt = "valid", secrets.token_hex(5).upper()
         for pos in rng.sample(range(n_candidates), 10):
             slot.approvals |= 1 << pos
 
     with transaction.atomic():
         fill(ballot.poll, ballot_contents)
-    ps.ballot_close(ballot=ballot)  # eager tally on commit
+    ps.ballot_close(ballot=ballot)
+    ps.ballot_tally(ballot_id=ballot.pk)
     for k in range(n_surveys):
-        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject=f"专项工作评议{k}"))
+        survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject=f"专项工作评议{k}"), **SEAL)
 
         def score(slot):
-            slot.status, slot.receipt, slot.score = "valid", secrets.token_hex(5).upper(), rng.randint(55, 100)
+            slot.score = rng.randint(55, 100)
 
         with transaction.atomic():
             fill(survey.poll, score)
         ms.survey_close(survey=survey)
+        polls.poll_mark_tallied(SecretPoll.objects.get(pk=survey.poll_id))
     t = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
         html = reports.render_meeting_report(reports.meeting_report(meeting.pk))

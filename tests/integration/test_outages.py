@@ -205,7 +205,7 @@ def test_postgres_crash_during_voting_fails_in_flight_requests_cleanly_and_votin
     with conn.cursor() as c:
         c.execute("SELECT count(*) FROM congress_voterecord WHERE poll_id = %s", [world["poll"]])
         recorded = c.fetchone()[0]
-        c.execute("SELECT count(*) FROM congress_ballotslot WHERE poll_id = %s AND status <> 'empty'", [world["poll"]])
+        c.execute("SELECT count(*) FROM congress_sealedballot WHERE poll_id = %s", [world["poll"]])
         stored = c.fetchone()[0]
         assert recorded == stored == voters
         assert invariants.violations(c) == {}
