@@ -350,3 +350,14 @@ def test_verify_poll_on_a_sealed_poll_says_the_box_is_not_opened(election):
     e = voted_and_closed(deputies=2)
     report, failed = _verify(e.ballot.poll_id)
     assert failed is not None and not report["checks"]["box_opened"]["ok"]
+
+
+def test_the_result_page_says_blank_and_invalid_ballots_count_as_cast(election, client):
+    e = Election(deputies=3).open()
+    e.approve(e.people[0], 0)
+    e.approve(e.people[1])  # blank
+    e.close_and_count()
+    services.ballot_certify(ballot=e.ballot)
+    page = client.get(f"/ballots/{e.ballot.pk}/result/").content.decode()
+    assert 'id="ballots-cast-rule"' in page and "空白票和无效票计入投票数" in page
+    assert e.ballot.result.data["receipts"][0] in page
