@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,27 +160,54 @@ def contents_from_sealed(data: dict | None) -> Contents | None:
     return Contents(status=data["st"], approvals=masks[0], rejections=masks[1], abstentions=masks[2], score=score)
 
 
-@transaction.atomic
-def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> str:
-    """Record that `person` voted and put their sealed ballot in the box. Returns the tracker (the receipt).
+class CastRefused(PollError):
+    """A web ballot refused before anything was stored, with a reason the view maps to a status."""
+
+    NOT_ELECTOR, ALREADY_VOTED, CLOSED = "not_elector", "already_voted", "closed"
+
+    def __init__(self, reason: str, message):
+        super().__init__(message)
+        self.reason = reason
+
+
+def elector_for(poll_id: int, user_id: int) -> Elector | None:
+    """The signed-in user's place on a poll's electorate, with their person and `voted`, or None. One query."""
+    return (Elector.objects.filter(poll_id=poll_id, person__user_id=user_id).select_related("person")
+            .annotate(voted=Exists(VoteRecord.objects.filter(elector=OuterRef("pk")))).first())
+
+
+def cast_sealed(*, poll: SecretPoll, elector_id: int, contents: Contents, now=None) -> str:
+    """Store a web ballot: the vote record and the sealed ballot, two statements in one transaction. Returns the
+    tracker (the receipt). The one-ballot-per-deputy key refuses a second vote record (`ON CONFLICT DO NOTHING`, so
+    no savepoint is needed); then nothing is stored.
 
     Nothing here is logged or audited: an audit row would tie the person to the moment of the ballot.
     """
-    poll = SecretPoll.objects.get(pk=poll.pk)
     if not voting_window_open(poll, now):
-        raise PollError(_("Voting is not open for this poll."))
-    elector = Elector.objects.filter(poll=poll, person=person).first()
-    if elector is None:
-        raise PollError(_("You are not on the electorate of this poll."))
-    try:
-        with transaction.atomic():
-            VoteRecord.objects.create(elector=elector, poll=poll, channel=VoteRecord.Channel.WEB)
-    except IntegrityError as exc:
-        raise PollError(_("You have already voted in this poll. Your first ballot stands.")) from exc
+        raise CastRefused(CastRefused.CLOSED, _("Voting is not open for this poll."))
     sealed = sealing.seal(poll.public_key, contents.as_sealed())
     tracker = sealing.tracker(sealed)
-    SealedBallot.objects.create(poll=poll, sealed=sealed, tracker=tracker)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608
+                "ON CONFLICT DO NOTHING RETURNING id", [elector_id, poll.pk, VoteRecord.Channel.WEB])
+            if cursor.fetchone() is None:
+                raise CastRefused(CastRefused.ALREADY_VOTED,
+                                  _("You have already voted in this poll. Your first ballot stands."))
+        SealedBallot.objects.create(poll=poll, sealed=sealed, tracker=tracker)
     return tracker
+
+
+def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> str:
+    """Record that `person` voted and put their sealed ballot in the box. Returns the tracker (the receipt)."""
+    poll = SecretPoll.objects.get(pk=poll.pk)
+    if not voting_window_open(poll, now):
+        raise CastRefused(CastRefused.CLOSED, _("Voting is not open for this poll."))
+    elector = Elector.objects.filter(poll=poll, person=person).first()
+    if elector is None:
+        raise CastRefused(CastRefused.NOT_ELECTOR, _("You are not on the electorate of this poll."))
+    return cast_sealed(poll=poll, elector_id=elector.pk, contents=contents, now=now)
 
 
 @transaction.atomic

@@ -241,7 +241,7 @@ def ballot_contents(ballot: Ballot, choices: dict) -> polls.Contents:
     choices: for APPROVE_UP_TO {"approve": [candidate ids]}; for FOR_AGAINST
     {candidate id: "for" | "against" | "abstain"} covering every candidate.
     """
-    positions = dict(ballot.candidates.values_list("pk", "position"))
+    positions = {c.pk: c.position for c in ballot.candidates.all()}  # the prefetched candidates, if any
     if ballot.method == Ballot.Method.APPROVE_UP_TO:
         chosen = choices.get("approve", [])
         if any(c not in positions for c in chosen):
@@ -292,9 +292,15 @@ def ballot_rules_check(ballot: Ballot):
     return check
 
 
-def ballot_vote(*, ballot: Ballot, person, choices: dict, now=None) -> str:
-    """A deputy's web ballot, sealed. Returns the tracker (the receipt); refuses whole on any broken rule."""
+def ballot_vote(*, ballot: Ballot, person=None, choices: dict, now=None, elector_id: int | None = None) -> str:
+    """A deputy's web ballot, sealed. Returns the tracker (the receipt); refuses whole on any broken rule.
+
+    With `elector_id` (the vote page, which has looked the elector up and loaded the ballot with its poll and
+    candidates) it stores the ballot in two statements; refusals are `polls.CastRefused` with a reason.
+    """
     contents = ballot_contents(ballot, choices)
+    if elector_id is not None:
+        return polls.cast_sealed(poll=ballot.poll, elector_id=elector_id, contents=contents, now=now)
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
 

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from congress import ballot_box
+from congress import ballot_box, polls
 from congress.decorators import staff_required
 from congress.exports import dataset_response
 from congress.forms import ScrutineersForm
 from congress.models import Division, SecretPoll
-from congress.polls import PollError, reconciliation
+from congress.polls import reconciliation
 from congress.queue import QueueUnavailable
 from congress.responses import flash_errors, flash_form_errors, refused
 from projects import forms as pforms
@@ -118,35 +118,56 @@ def my_ballots(request):
 
 @login_required
 def vote(request, pk):
+    if request.method == "POST":
+        return _cast(request, pk)
     ballot = get_object_or_404(Ballot.objects.select_related("poll__body"), pk=pk)
     person = predicates.person_of(request.user)
     if person is None or not ballot.poll.electors.filter(person=person).exists():
         raise Http404
     if predicates.has_voted(request.user, ballot):
-        # a second ballot (the form sent again, another tab or device) is a conflict: the first one stands
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True},
-                      status=409 if request.method == "POST" else 200)
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True})
     if not predicates.can_vote(request.user, ballot):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
     ballot = selectors.ballot_with_candidates(pk)
-    Form = pforms.vote_form_class(ballot)
-    form = Form(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                receipt = services.ballot_vote(ballot=ballot, person=person, choices=form.choices())
-            except PollError as exc:
-                if predicates.has_voted(request.user, ballot):
-                    return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-                form.add_error(None, exc.messages[0])
-            except ValidationError as exc:
-                form.add_error(None, exc.messages[0])
-            else:
-                # The receipt is shown here and nowhere else: never stored beside the account
-                # (no session, no message, no redirect carrying it).
-                return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
-        return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
+    form = pforms.vote_form_class(ballot)()
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form})
+
+
+def _cast(request, pk):
+    """A cast ballot: the ballot with its candidates (two queries), the elector (one), then the service (two).
+
+    A second ballot (the form sent again, another tab or device) is a conflict: the first one stands.
+    """
+    try:
+        ballot = selectors.ballot_with_candidates(pk)
+    except Ballot.DoesNotExist as exc:
+        raise Http404 from exc
+    elector = polls.elector_for(ballot.poll_id, request.user.pk)
+    if elector is None:
+        raise Http404
+    request.user.person = elector.person  # known now: the page's menu need not look it up again
+    elector_id = elector.pk
+    if elector.voted:
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+    form = pforms.vote_form_class(ballot)(request.POST)
+    if form.is_valid():
+        try:
+            receipt = services.ballot_vote(ballot=ballot, elector_id=elector_id, choices=form.choices())
+        except polls.CastRefused as exc:
+            if exc.reason == exc.ALREADY_VOTED:
+                return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+            if exc.reason == exc.CLOSED:
+                return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+            raise Http404 from exc
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            # The receipt is shown here and nowhere else: never stored beside the account
+            # (no session, no message, no redirect carrying it).
+            return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
+    elif not polls.voting_window_open(ballot.poll):
+        return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+    return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
 
 
 # --- staff: projects ---------------------------------------------------------------

@@ -777,3 +777,23 @@ def test_an_illegal_move_is_refused_on_the_page(client, project):
     project.refresh_from_db()
     assert project.state == Project.State.SOLICITED
     assert client.get(f"/staff/projects/{project.pk}/move/").status_code == 405
+
+
+def test_a_cast_ballot_runs_at_most_seven_statements_session_included(client, open_election):
+    """Session, user, ballot, its candidates, the elector, the vote record and the sealed ballot (PostgreSQL adds
+    its connection health check: 8). Savepoints are the test's transaction, not the request's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    e = open_election
+    login_deputy(client, e.people[0])
+    client.get(vote_url(e.ballot))
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.post(vote_url(e.ballot), {"approve": [e.candidates[0].pk]})
+    assert resp.status_code == 200 and RECEIPT_RE.fullmatch(receipt_in(resp))
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 7, "\n".join(statements)
+    # the refusals are typed and answered without checking again: already voted 409, closed 403, stranger 404
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.post(vote_url(e.ballot), {"approve": [e.candidates[1].pk]})
+    assert again.status_code == 409 and len(ctx.captured_queries) <= 5
