@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -21,3 +23,8 @@ handler500 = "congress.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if os.environ.get("BENCH_THIN_ENDPOINT") == "1":  # `make bench` only: the thin endpoint it compares casting with
+    from tests.bench_thin import thin_ballot
+
+    urlpatterns.append(path("bench/thin/", thin_ballot))

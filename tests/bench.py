@@ -186,8 +186,15 @@ def bench_web(env):
     keys = sessions_for(people)
     cand_ids = list(ballot.candidates.values_list("pk", flat=True))
     port = free_port()
+    from django.db import connection
+
+    from tests.bench_thin import TABLES
+
+    with connection.cursor() as c:
+        c.execute(TABLES)
     server_env = {**os.environ, **env, "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
-                  "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0", "AXES_ENABLED": "0"}
+                  "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0", "AXES_ENABLED": "0",
+                  "BENCH_THIN_ENDPOINT": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "congress.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(WORKERS), "--log-level", "warning"], cwd=ROOT, env=server_env,
@@ -223,9 +230,21 @@ def bench_web(env):
                 "Referer": f"http://127.0.0.1:{port}{path}"}, body.encode())
             return status == 200 and b'id="receipt"' in data
 
+        def thin(item):
+            key, token, csrf = item
+            chosen = random.sample(cand_ids, 10)
+            body = "&".join([f"csrfmiddlewaretoken={token}"] + [f"approve={c}" for c in chosen])
+            status, _c, data = request(port, "POST", "/bench/thin/", {
+                "Cookie": f"sessionid={key}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{port}/bench/thin/"}, body.encode())
+            return status == 200 and b'id="receipt"' in data
+
         emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(forms)), CONCURRENCY))
+        thin_result = load(thin, forms, CONCURRENCY)
+        emit(bench="thin_ballot_endpoint", concurrency=CONCURRENCY, workers=WORKERS, **thin_result)
         result = load(cast, forms, CONCURRENCY)
         emit(bench="web_ballots", concurrency=CONCURRENCY, workers=WORKERS, **result,
+             ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
              ballots_stored=SealedBallot.objects.filter(poll=ballot.poll).count(),
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
 
@@ -419,6 +438,8 @@ def main():
     os.environ.pop("REDIS_URL", None)
     setup_django(env)
     bench_web(env)
+    if "web" in sys.argv[1:]:  # `python -m tests.bench web`: the web figures only
+        return
     for n in (10_000, 100_000):
         bench_tally(n)
     bench_meeting_report()
