@@ -51,6 +51,14 @@ def ballot_with_candidates(pk, base=None):
     ).get(pk=pk)
 
 
+def ballot_for_casting(pk):
+    """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs, in two small queries."""
+    return Ballot.objects.select_related("poll").prefetch_related(
+        Prefetch("candidates", queryset=BallotCandidate.objects.select_related("project")
+                 .only("id", "ballot_id", "position", "project__title").order_by("position"))
+    ).get(pk=pk)
+
+
 @dataclass
 class ResultRow:
     candidate: BallotCandidate

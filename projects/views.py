@@ -139,7 +139,7 @@ def _cast(request, pk):
     A second ballot (the form sent again, another tab or device) is a conflict: the first one stands.
     """
     try:
-        ballot = selectors.ballot_with_candidates(pk)
+        ballot = selectors.ballot_for_casting(pk)
     except Ballot.DoesNotExist as exc:
         raise Http404 from exc
     elector = polls.elector_for(ballot.poll_id, request.user.pk)
@@ -167,6 +167,7 @@ def _cast(request, pk):
             return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
     elif not polls.voting_window_open(ballot.poll):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+    ballot = selectors.ballot_with_candidates(pk)  # refused: the whole page again, with the errors
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
 
 
