@@ -149,8 +149,14 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # no URL serves it: files go out through views that check permission (congress/files.py)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Who sends a file's bytes once a view has allowed it: "" Django itself, "nginx" (X-Accel-Redirect to an
+# `internal` location at FILES_ACCEL_PREFIX that aliases MEDIA_ROOT) or "apache" (mod_xsendfile). See README.
+FILES_SENDFILE = env.str("FILES_SENDFILE", default="")
+if FILES_SENDFILE not in ("", "nginx", "apache"):
+    raise ImproperlyConfigured("FILES_SENDFILE must be empty, 'nginx' or 'apache'.")
+FILES_ACCEL_PREFIX = env.str("FILES_ACCEL_PREFIX", default="/protected/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congress.exports import restore
 from congress.models import Division, Term
 from deputies import rules
 from deputies.models import Mandate, Person
@@ -174,7 +175,7 @@ def _cell(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(restore(value)).strip()
 
 
 def parse_roster(content: bytes, filename: str, term: Term) -> RosterParse:

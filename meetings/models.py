@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from congress.files import REPORT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
 
 
@@ -293,7 +294,8 @@ class Report(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     content_checksum = models.CharField(max_length=64, blank=True)
-    pdf = models.FileField(upload_to="reports/%Y/", blank=True)
+    pdf = models.FileField(upload_to=UnguessablePath("reports"), blank=True,
+                           validators=[FileKindValidator(*REPORT_KINDS)])
     html = models.TextField(blank=True)
     error = models.CharField(max_length=300, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
+from congress.exports import dataset_response
+from congress.files import REPORT_KINDS, file_response
 from congress.forms import id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
@@ -316,10 +318,7 @@ def report_rebuild(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)),
                                pk=pk, state=Report.State.DONE)
-    if not report.pdf:
-        raise Http404
-    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=f"{report.kind}-{report.meeting_id}.pdf",
-                        content_type="application/pdf")
+    return file_response(report.pdf, filename=f"{report.kind}-{report.meeting_id}.pdf", kinds=REPORT_KINDS)
 
 
 def _pdf_response(html, filename):
@@ -451,10 +450,7 @@ def _record_response(request, person, template_back):
     year, start, end = _record_period(request)
     rec = duty.duty_record(person, start, end)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(duty.duty_dataset(rec).export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="duty-record-{person.pk}-{year}.xlsx"'
-        return response
+        return dataset_response(duty.duty_dataset(rec), f"duty-record-{person.pk}-{year}", "xlsx")
     return render(request, "meetings/duty_record.html", {"rec": rec, "year": year, "back": template_back})
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from congress.files import ATTACHMENT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
 
 
@@ -266,7 +267,8 @@ class ProgressReport(models.Model):
     date = models.DateField(_("date"))
     percent = models.PositiveSmallIntegerField(_("progress (%)"))
     text = models.TextField(_("report"))
-    attachment = models.FileField(_("attachment"), upload_to="progress/%Y/", blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=UnguessablePath("progress"), blank=True,
+                                  validators=[FileKindValidator(*ATTACHMENT_KINDS)])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
 

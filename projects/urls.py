@@ -19,6 +19,8 @@ urlpatterns = [
     path("staff/projects/<int:pk>/milestone/", views.project_milestone, name="project_milestone"),
     path("staff/projects/<int:pk>/milestone/<int:mid>/done/", views.project_milestone_done, name="milestone_done"),
     path("staff/projects/<int:pk>/progress/", views.project_progress, name="project_progress"),
+    path("staff/projects/<int:pk>/progress/<int:report_pk>/attachment/", views.progress_attachment,
+         name="progress_attachment"),
     path("staff/ballots/", views.ballot_list, name="ballots"),
     path("staff/ballots/new/", views.ballot_new, name="ballot_new"),
     path("staff/ballots/<int:pk>/", views.ballot_detail, name="ballot"),

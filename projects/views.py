@@ -1,4 +1,4 @@
-
+import posixpath
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,13 +15,14 @@ from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
 from congress.exports import dataset_response
+from congress.files import ATTACHMENT_KINDS, file_response
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
 from congress.responses import flash_errors, flash_form_errors, refused
 from projects import forms as pforms
 from projects import predicates, selectors, services
-from projects.models import Ballot, Category, Project
+from projects.models import Ballot, Category, ProgressReport, Project
 
 
 def _form_then(request, form, action, *, success, back, invalid=None):
@@ -186,6 +187,14 @@ def project_detail(request, pk):
         "progress_form": pforms.ProgressForm(initial={"date": timezone.localdate()}),
         "today": timezone.localdate(),
     })
+
+
+@staff_required
+def progress_attachment(request, pk, report_pk):
+    """A progress report's attachment, for the staff who may see the project."""
+    report = get_object_or_404(ProgressReport.objects.filter(project=_project_in_scope(request, pk)), pk=report_pk)
+    return file_response(report.attachment, filename=posixpath.basename(report.attachment.name),
+                         kinds=ATTACHMENT_KINDS)
 
 
 @staff_required

@@ -91,6 +91,7 @@ def staff_urls(w):
         "projects:project_milestone": ([i["project"]], post, "object"),
         "projects:milestone_done": ([i["project"], 1], post, "sub"),
         "projects:project_progress": ([i["project"]], post, "object"),
+        "projects:progress_attachment": ([i["project"], 1], get, "sub"),
         "projects:ballots": ([], get, "list"), "projects:ballot_new": ([], get, "list"),
         "projects:ballot": ([i["ballot"]], get, "object"),
         **{f"projects:ballot_{a}": ([i["ballot"]], post, "object")
