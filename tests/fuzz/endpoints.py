@@ -495,6 +495,9 @@ PAGES = [
                                                      lambda p: [p.h.finished.pk, p.e.ballot.pk, s.UNKNOWN_ID])),
     Page("projects:projects", "staff", just("projects:projects"), ("body", "year", "category", "state", "level", "q")),
     Page("projects:project", "staff", lambda p: urls("projects:project", p.projects_any[:-1], p.projects_any[-1:])),
+    Page("projects:progress_attachment", "staff", lambda p: urls(
+        "projects:progress_attachment", [[p.h.implementing.pk, 1], [p.h.implementing.pk, s.UNKNOWN_ID]],
+        [[p.a.proposed.pk, 1]])),
     Page("projects:ballots", "staff", just("projects:ballots")),
     Page("projects:ballot", "staff", lambda p: urls("projects:ballot", [p.h.draft.pk, p.e.ballot.pk, p.h.tied.pk,
                                                                          p.h.finished.pk], [p.a.e.ballot.pk])),
