@@ -223,5 +223,6 @@ def file_response(fieldfile: FieldFile, *, filename: str, kinds=tuple(KINDS)) ->
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
+    response._csp_exempt = True  # django-csp's middleware leaves this policy alone (it never replaces one, either)
     response["Cache-Control"] = "private, no-store"
     return response
