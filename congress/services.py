@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from congress.models import AuditLog, CongressBody, Division, Session, Term, User
 
@@ -297,7 +298,7 @@ def _tell_password_changed(account: User, acting_user: User | None, *, disabled:
         ) % {
             "name": account.get_full_name() or account.username,
             "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            "office": (acting_user.first_name or acting_user.username) if acting_user else _("system"),
+            "office": (acting_user.first_name or acting_user.username) if acting_user else pgettext("actor", "system"),
             "what": _("disabled password sign-in") if disabled else _("set a new password"),
             "username": account.username,
         }
