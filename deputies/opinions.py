@@ -103,6 +103,9 @@ def opinion_receive(*, division, category, text: str, channel: str, station=None
     opinion.save()
     OpinionTransition.objects.create(opinion=opinion, from_state="", to_state=opinion.state, by=_actor(acting_user),
                                      note=opinion.get_channel_display())
+    # the resident's name and contact stay out of the log
+    audit_record(actor=acting_user, action="opinion.receive", obj=opinion, division=division,
+                 after={"reference": opinion.reference, "channel": channel, "category": category.pk})
     return opinion
 
 

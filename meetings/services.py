@@ -378,9 +378,12 @@ def survey_respond(*, survey: SatisfactionSurvey, person, value, now=None) -> st
     return polls.poll_cast_web(poll=survey.poll, person=person, contents=survey_contents(survey, value), now=now)
 
 
+@transaction.atomic
 def survey_enter_paper(*, survey: SatisfactionSurvey, value=None, status: str = "valid", acting_user=None) -> None:
     contents = survey_contents(survey, value) if status == "valid" else polls.Contents(status=status)
     polls.poll_cast_paper(poll=survey.poll, contents=contents, acting_user=acting_user)
+    # who entered a paper form, and when; never the score it carried
+    audit_record(actor=acting_user, action="survey.enter_paper", obj=survey.poll, division=survey.meeting.body.division)
 
 
 @transaction.atomic
@@ -407,6 +410,8 @@ def _queue_build(report: Report) -> None:
 def report_request(*, meeting: Meeting, kind: str, survey=None, acting_user=None) -> Report:
     report = Report.objects.create(meeting=meeting, kind=kind, survey=survey)
     _queue_build(report)
+    audit_record(actor=acting_user, action="report.request", obj=meeting, division=meeting.body.division,
+                 after={"report": report.pk, "kind": kind})
     return report
 
 
@@ -419,6 +424,8 @@ def report_rebuild(*, report: Report, acting_user=None) -> Report:
     report.state, report.progress, report.error = Report.State.QUEUED, 0, ""
     report.save(update_fields=["state", "progress", "error"])
     _queue_build(report)
+    audit_record(actor=acting_user, action="report.rebuild", obj=report.meeting, division=report.meeting.body.division,
+                 after={"report": report.pk, "kind": report.kind})
     return report
 
 
