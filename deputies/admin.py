@@ -31,6 +31,11 @@ class PersonAdmin(ServiceSaveMixin, ScopedAdmin):
     inlines = [MandateInline]
     actions = ["create_accounts"]
 
+    def has_change_permission(self, request, obj=None):
+        # a person who sits in a body above the scope is seen here (they live in it) but changed from above
+        return super().has_change_permission(request, obj) and (
+            obj is None or people_wholly_in_scope(request.user).filter(pk=obj.pk).exists())
+
     @admin.display(boolean=True, description=_("account"))
     def has_account(self, obj):
         return obj.user_id is not None

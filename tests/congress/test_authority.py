@@ -160,6 +160,39 @@ def test_accounts_are_created_only_for_people_wholly_in_scope(w, client):
     assert newcomer.user is None and local2.user is not None
 
 
+def test_a_district_deputys_person_record_is_changed_from_the_district_not_the_subdistrict(w, client):
+    client.force_login(w.clerk)
+    url = f"/admin/deputies/person/{w.district_deputy.pk}/change/"
+    assert client.get(url).status_code == 200  # they live here: the clerk may look
+    client.post(url, {"name": "改名", "gender": "F", "date_of_birth": "1980-05-01", "ethnicity": "汉族",
+                      "nationality": "CN", "education": "bachelor", "sector": "resident", "affiliation": "masses",
+                      "phone": "13900000000", "area": w.community.pk, "in_area_since": "2010-01-01",
+                      **_inline(w.district_deputy)})
+    w.district_deputy.refresh_from_db()
+    assert w.district_deputy.name == "区代表"
+    assert not AuditLog.objects.filter(action="person.update").exists()
+
+
+def _inline(person):
+    mandates = list(person.mandates.order_by("pk"))
+    data = {"mandates-TOTAL_FORMS": len(mandates), "mandates-INITIAL_FORMS": len(mandates),
+            "mandates-MIN_NUM_FORMS": 0, "mandates-MAX_NUM_FORMS": 1000}
+    for i, m in enumerate(mandates):
+        data.update({f"mandates-{i}-id": m.pk, f"mandates-{i}-person": person.pk})
+    return data
+
+
+def test_district_staff_change_the_district_deputys_person_record(w, client):
+    client.force_login(w.district_staff)
+    resp = client.post(f"/admin/deputies/person/{w.district_deputy.pk}/change/", {
+        "name": "改名", "gender": "F", "date_of_birth": "1980-05-01", "ethnicity": "汉族", "nationality": "CN",
+        "education": "bachelor", "sector": "resident", "affiliation": "masses", "phone": "13900000000",
+        "area": w.community.pk, "in_area_since": "2010-01-01", **_inline(w.district_deputy)})
+    assert resp.status_code == 302
+    w.district_deputy.refresh_from_db()
+    assert w.district_deputy.name == "改名"
+
+
 def test_seed_demo_jiangnan_cannot_take_over_deputy(client):
     from django.core.management import call_command
 
