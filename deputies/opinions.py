@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.services import audit_record
+from congress.services import audit_record, snapshot
 from deputies.models import LiaisonStation, OpinionTransition, Reception, ResidentOpinion
+from deputies.services import require_people_in_scope
 
 RATING_SALT = "deputies.opinion-rating"
 
@@ -32,6 +33,8 @@ def new_reference() -> str:
 @transaction.atomic
 def station_create(*, kind, name, division, address, deputies=(), reception_day=None,
                    reception_months=LiaisonStation.Months.NONE, acting_user=None) -> LiaisonStation:
+    deputies = list(deputies)
+    require_people_in_scope(acting_user, deputies)
     station = LiaisonStation(kind=kind, name=name, division=division, address=address, reception_day=reception_day,
                              reception_months=reception_months)
     station.full_clean()
@@ -42,11 +45,39 @@ def station_create(*, kind, name, division, address, deputies=(), reception_day=
     return station
 
 
+STATION_FIELDS = ("kind", "name", "division", "address", "reception_day", "reception_months")
+
+
+@transaction.atomic
+def station_update(*, station: LiaisonStation, acting_user=None, deputies=None, **fields) -> LiaisonStation:
+    """Change a station's details and, when given, the deputies assigned to it (all within scope)."""
+    unknown = set(fields) - set(STATION_FIELDS)
+    if unknown:
+        raise ValueError(f"station_update cannot change {sorted(unknown)}")
+    station = LiaisonStation.objects.select_for_update().get(pk=station.pk)
+    before = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
+    if deputies is not None:
+        deputies = list(deputies)
+        require_people_in_scope(acting_user, deputies)
+    for key, value in fields.items():
+        setattr(station, key, value)
+    station.full_clean()
+    station.save()
+    if deputies is not None:
+        station.deputies.set(deputies)
+    after = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
+    audit_record(actor=acting_user, action="station.update", obj=station, division=station.division,
+                 before=before, after=after)
+    return station
+
+
 @transaction.atomic
 def reception_record(*, station: LiaisonStation, date: datetime.date, on_duty, residents: int, notes: str = "",
                      acting_user=None) -> Reception:
     if residents < 0:
         raise OpinionError(_("The number of residents cannot be negative."))
+    on_duty = list(on_duty)
+    require_people_in_scope(acting_user, on_duty)
     reception = Reception(station=station, date=date, residents=residents, notes=notes)
     reception.full_clean(validate_constraints=False)
     try:
@@ -72,6 +103,9 @@ def opinion_receive(*, division, category, text: str, channel: str, station=None
     opinion.save()
     OpinionTransition.objects.create(opinion=opinion, from_state="", to_state=opinion.state, by=_actor(acting_user),
                                      note=opinion.get_channel_display())
+    # the resident's name and contact stay out of the log
+    audit_record(actor=acting_user, action="opinion.receive", obj=opinion, division=division,
+                 after={"reference": opinion.reference, "channel": channel, "category": category.pk})
     return opinion
 
 

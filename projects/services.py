@@ -276,6 +276,7 @@ def ballot_vote(*, ballot: Ballot, person, choices: dict, now=None) -> str:
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
 
+@transaction.atomic
 def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = None, acting_user=None) -> None:
     if status == "valid":
         contents = ballot_contents(ballot, choices or {})
@@ -284,6 +285,8 @@ def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = No
     else:
         raise ProjectError(_("Say whether the paper ballot is valid, blank or invalid."))
     polls.poll_cast_paper(poll=ballot.poll, contents=contents, acting_user=acting_user)
+    # who entered a paper ballot, and when; never what it said (nor whether it was valid)
+    audit_record(actor=acting_user, action="ballot.enter_paper", obj=ballot.poll, division=ballot.body.division)
 
 
 @transaction.atomic
