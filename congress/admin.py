@@ -79,7 +79,7 @@ class DivisionAdmin(ScopedAdmin):
 
 @admin.register(CongressBody)
 class CongressBodyAdmin(ScopedAdmin):
-    list_display = ("name", "kind", "division", "seats", "fixed_attendees_vote")
+    list_display = ("name", "kind", "division", "seats", "fixed_attendees_vote", "min_close_turnout_percent")
     list_filter = ("kind",)
     search_fields = ("name", "division__name", "division__code")
     list_select_related = ("division",)
@@ -109,11 +109,13 @@ class CongressBodyAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             services.body_update(body=obj, acting_user=request.user, name=obj.name, seats=obj.seats,
-                                 fixed_attendees_vote=obj.fixed_attendees_vote)
+                                 fixed_attendees_vote=obj.fixed_attendees_vote,
+                                 min_close_turnout_percent=obj.min_close_turnout_percent)
         else:
             created = services.body_create(
                 name=obj.name, kind=obj.kind, division=obj.division, parent=obj.parent, seats=obj.seats,
-                fixed_attendees_vote=obj.fixed_attendees_vote, acting_user=request.user,
+                fixed_attendees_vote=obj.fixed_attendees_vote, min_close_turnout_percent=obj.min_close_turnout_percent,
+                acting_user=request.user,
             )
             obj.pk = created.pk
 
