@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congress.models import AuditLog, CongressBody, SecretPoll
 from projects import services
@@ -215,7 +215,7 @@ def test_whoever_closed_a_ballot_cannot_certify_it(django_capture_on_commit_call
     e = thin_election()
     closer = factories.staff(e.body.division.parent)
     counted(e, closer)
-    with pytest.raises(ValidationError, match="another staff member"):
+    with translation.override("en"), pytest.raises(ValidationError, match="another staff member"):
         services.ballot_certify(ballot=e.ballot, acting_user=closer, scrutineers=["王监票", "赵监票"])
     c = signed_in(closer, "en")
     page = c.get(f"/staff/ballots/{e.ballot.pk}/certify/")
