@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
+from congress import services as congress_services
 from congress.models import AuditLog, CongressBody, SecretPoll
 from projects import services
 from projects.models import Ballot, Project
@@ -200,7 +201,11 @@ def test_the_minimum_turnout_is_set_per_body_and_kept_between_0_and_100():
     staff = factories.staff(e.body.division.parent)
     with pytest.raises(ValidationError):
         services.ballot_close(ballot=e.ballot, acting_user=staff)
-    CongressBody.objects.filter(pk=e.body.pk).update(min_close_turnout_percent=20)
+    congress_services.body_update(body=CongressBody.objects.get(pk=e.body.pk), acting_user=staff,
+                                  min_close_turnout_percent=20)  # as the admin saves it: audited
+    assert AuditLog.objects.get(action="body.update").changes["after"]["min_close_turnout_percent"] == 20
+    with pytest.raises(ValidationError):
+        congress_services.body_update(body=CongressBody.objects.get(pk=e.body.pk), min_close_turnout_percent=101)
     services.ballot_close(ballot=e.ballot, acting_user=staff)  # 20% >= 20%, no end time: no reason needed
     assert poll_of(e).close_reason == ""
     for bad in (101, 250):
