@@ -162,7 +162,7 @@ class DivisionAdmin(ServiceSaveMixin, ScopedAdmin):
 
 @admin.register(CongressBody)
 class CongressBodyAdmin(ServiceSaveMixin, ScopedAdmin):
-    list_display = ("name", "kind", "division", "seats", "fixed_attendees_vote")
+    list_display = ("name", "kind", "division", "seats", "fixed_attendees_vote", "min_close_turnout_percent")
     list_filter = ("kind",)
     search_fields = ("name", "division__name", "division__code")
     list_select_related = ("division",)
@@ -192,10 +192,12 @@ class CongressBodyAdmin(ServiceSaveMixin, ScopedAdmin):
     def service_save(self, request, obj, form, change):
         if change:
             return services.body_update(body=CongressBody.objects.get(pk=obj.pk), acting_user=request.user,
-                                        name=obj.name, seats=obj.seats, fixed_attendees_vote=obj.fixed_attendees_vote)
+                                        name=obj.name, seats=obj.seats, fixed_attendees_vote=obj.fixed_attendees_vote,
+                                        min_close_turnout_percent=obj.min_close_turnout_percent)
         return services.body_create(
             name=obj.name, kind=obj.kind, division=obj.division, parent=obj.parent, seats=obj.seats,
-            fixed_attendees_vote=obj.fixed_attendees_vote, acting_user=request.user,
+            fixed_attendees_vote=obj.fixed_attendees_vote, min_close_turnout_percent=obj.min_close_turnout_percent,
+            acting_user=request.user,
         )
 
     def has_delete_permission(self, request, obj=None):

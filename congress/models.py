@@ -164,6 +164,11 @@ class CongressBody(models.Model):
         _("fixed attendees vote"), default=False,
         help_text=_("Whether fixed attendees (deputies of other levels) vote in this body's ballots."),
     )
+    min_close_turnout_percent = models.PositiveSmallIntegerField(
+        _("minimum turnout for closing (%)"), default=50,
+        help_text=_("Closing a ballot or survey below this turnout (votes cast out of electors) needs a written "
+                    "reason, which is printed on the result."),
+    )
 
     objects = scoped_queryset("division").as_manager()
 
@@ -185,6 +190,11 @@ class CongressBody(models.Model):
                 ),
                 name="body_organ_has_parent_congress",
                 violation_error_message=_("A standing committee or presidium belongs to a congress; a congress has no parent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_close_turnout_percent__gte=0, min_close_turnout_percent__lte=100),
+                name="body_min_close_turnout_0_to_100",
+                violation_error_message=_("The minimum turnout is a percentage from 0 to 100."),
             ),
         ]
 
@@ -336,6 +346,10 @@ class SecretPoll(models.Model):
     closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # Who closed it (whoever certifies must be someone else), and why, when it closed early or on a thin turnout.
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
+                                  editable=False, on_delete=models.PROTECT, related_name="+")
+    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
     electorate_size = models.PositiveIntegerField(_("electorate"), default=0, editable=False)
     seated_count = models.PositiveIntegerField(
         _("seated deputies"), default=0, editable=False,

@@ -108,11 +108,11 @@ def body_check(kind: str, division: Division, parent: CongressBody | None, seats
 
 @transaction.atomic
 def body_create(*, name: str, kind: str, division: Division, parent: CongressBody | None = None,
-                seats: int | None = None, fixed_attendees_vote: bool = False,
+                seats: int | None = None, fixed_attendees_vote: bool = False, min_close_turnout_percent: int = 50,
                 acting_user: User | None = None) -> CongressBody:
     body_check(kind, division, parent, seats)
     body = CongressBody(name=name, kind=kind, division=division, parent=parent, seats=seats,
-                        fixed_attendees_vote=fixed_attendees_vote)
+                        fixed_attendees_vote=fixed_attendees_vote, min_close_turnout_percent=min_close_turnout_percent)
     body.full_clean()
     body.save()
     audit_record(actor=acting_user, action="body.create", obj=body, division=division, after=snapshot(body))
@@ -122,7 +122,7 @@ def body_create(*, name: str, kind: str, division: Division, parent: CongressBod
 @transaction.atomic
 def body_update(*, body: CongressBody, acting_user: User | None = None, **fields) -> CongressBody:
     before = snapshot(body)
-    allowed = {"name", "seats", "fixed_attendees_vote"}
+    allowed = {"name", "seats", "fixed_attendees_vote", "min_close_turnout_percent"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"body_update cannot change {sorted(unknown)}")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls
+from congress import polls, safeguards
 from congress.models import CongressBody, SecretPoll
 from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
@@ -387,9 +387,15 @@ def survey_enter_paper(*, survey: SatisfactionSurvey, value=None, status: str = 
 
 
 @transaction.atomic
-def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> Report:
-    """Close scoring, mark it counted and queue its report."""
-    polls.poll_close(poll=survey.poll, acting_user=acting_user)
+def survey_close(*, survey: SatisfactionSurvey, acting_user=None, reason: str = "", now=None) -> Report:
+    """Close scoring, mark it counted and queue its report.
+
+    Closing before the end time or below the body's minimum turnout needs `reason` (congress.safeguards).
+    """
+    locked = SecretPoll.objects.select_for_update().select_related("body").get(pk=survey.poll_id)
+    facts = safeguards.close_facts(locked, now)
+    reason = safeguards.require_close_reason(facts, reason, acting_user)
+    polls.poll_close(poll=locked, acting_user=acting_user, now=now, reason=reason, facts=facts.as_dict())
     poll = SecretPoll.objects.get(pk=survey.poll_id)
     polls.poll_mark_tallied(poll)
     return report_request(meeting=survey.meeting, kind=Report.Kind.SURVEY, survey=survey)

@@ -230,6 +230,8 @@ class TallyResult(models.Model):
     certified_at = models.DateTimeField(null=True, blank=True)
     certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # The scrutineers (监票人) present at the count, named by whoever certified; printed on the result.
+    scrutineers = models.JSONField(_("scrutineers"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("ballot result")

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congress import safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import tallying
 from projects.models import Ballot, BallotCandidate, Project
@@ -59,6 +60,12 @@ class ResultRow:
 def result_rows(ballot: Ballot) -> list[ResultRow]:
     cands = sorted(ballot.candidates.all(), key=lambda c: (c.rank or 999, c.position))
     return [ResultRow(c, str(REASONS.get(c.reason, ""))) for c in cands]
+
+
+def closing_note(ballot: Ballot, rec) -> safeguards.ClosingNote:
+    """How the ballot was closed, from its reconciliation (a dict from the stored result, or the live one): no query."""
+    voted = rec["web_voters"] + rec["paper_issued"] if isinstance(rec, dict) else rec.voters
+    return safeguards.closing_note(ballot.poll, voted=voted, min_percent=ballot.poll.body.min_close_turnout_percent)
 
 
 def result_dataset(ballot: Ballot) -> tablib.Dataset:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls
+from congress import polls, safeguards
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
 from deputies.models import Mandate
@@ -290,9 +290,15 @@ def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = No
 
 
 @transaction.atomic
-def ballot_close(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
-    """Close voting and queue the count once the close is committed."""
-    polls.poll_close(poll=ballot.poll, acting_user=acting_user, now=now)
+def ballot_close(*, ballot: Ballot, acting_user=None, now=None, reason: str = "") -> Ballot:
+    """Close voting and queue the count once the close is committed.
+
+    Closing before the end time or below the body's minimum turnout needs `reason` (congress.safeguards).
+    """
+    poll = SecretPoll.objects.select_for_update().select_related("body").get(pk=ballot.poll_id)
+    facts = safeguards.close_facts(poll, now)
+    reason = safeguards.require_close_reason(facts, reason, acting_user)
+    polls.poll_close(poll=poll, acting_user=acting_user, now=now, reason=reason, facts=facts.as_dict())
     ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
     ballot.save(update_fields=["tally_state", "tally_error"])
@@ -402,15 +408,20 @@ def ballot_break_tie(*, ballot: Ballot, candidate_ids: list[int], reason: str, a
 
 
 @transaction.atomic
-def ballot_certify(*, ballot: Ballot, acting_user=None) -> Ballot:
-    """Announce the result: projects are selected (and go into implementation) or not selected. Final."""
+def ballot_certify(*, ballot: Ballot, acting_user, scrutineers: list[str]) -> Ballot:
+    """Announce the result: projects are selected (and go into implementation) or not selected. Final.
+
+    Four eyes: `acting_user` did not close the ballot; `scrutineers` names those present at the count.
+    """
     ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot.pk)
     result = getattr(ballot, "result", None)
     if ballot.poll.state != SecretPoll.State.TALLIED or result is None:
         raise ProjectError(_("Only a counted ballot can be certified."))
     if result.data.get("tied") and not result.data.get("tie_break"):
         raise ProjectError(_("Break the tie at the cut-off before certifying."))
-    polls.poll_certify(poll=ballot.poll, acting_user=acting_user)
+    safeguards.require_second_person(ballot.poll, acting_user)
+    scrutineers = safeguards.clean_scrutineers(scrutineers)
+    polls.poll_certify(poll=ballot.poll, acting_user=acting_user, scrutineers=scrutineers)
     for c in ballot.candidates.select_related("project"):
         project = Project.objects.select_for_update().get(pk=c.project_id)
         if c.adopted:
@@ -421,8 +432,9 @@ def ballot_certify(*, ballot: Ballot, acting_user=None) -> Ballot:
             project_transition(project=project, to=Project.State.NOT_SELECTED, acting_user=acting_user,
                                reason=ballot.poll.title)
     result.certified_at = timezone.now()
-    result.certified_by = acting_user if acting_user and acting_user.is_authenticated else None
-    result.save(update_fields=["certified_at", "certified_by"])
+    result.certified_by = acting_user
+    result.scrutineers = scrutineers
+    result.save(update_fields=["certified_at", "certified_by", "scrutineers"])
     return ballot
 
 

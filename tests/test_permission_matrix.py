@@ -196,3 +196,20 @@ def test_public_pages(world, client):
         assert client.get(reverse(name, args=[999999])).status_code == 404
     assert client.get(reverse("projects:result_export", args=[world["ids"]["ballot"], "csv"])).status_code == 404
 
+
+
+@pytest.mark.parametrize("role", ["anonymous", "resident", "deputy", "deputy_other", "staff_other", "staff", "superuser"])
+def test_confirmation_pages_by_scope(world, client, role):
+    """The confirmation pages of the steps that cannot be undone (GET) follow the same rules as their POSTs."""
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    i = world["ids"]
+    pages = {"projects:ballot_close": ([i["ballot"]], 200), "projects:ballot_certify": ([i["ballot"]], 302),
+             "meetings:survey_close": ([i["survey"]], 302)}  # an open ballot; not yet counted; a draft survey
+    for name, (args, in_scope) in pages.items():
+        resp = client.get(reverse(name, args=args))
+        expected = {"anonymous": 302, "resident": 403, "deputy": 403, "deputy_other": 403, "staff_other": 404}.get(
+            role, in_scope)
+        assert resp.status_code == expected, (name, role, resp.status_code)
+        if role == "anonymous":
+            assert "/accounts/login/" in resp["Location"]

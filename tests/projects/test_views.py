@@ -419,8 +419,13 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert staff.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result/").status_code == 404
 
+    # closing: another staff member of the district reads the confirmation page, then confirms
+    closer, closer_user = staff_client(body.division.parent)
+    confirm = closer.get(f"/staff/ballots/{ballot.pk}/close/")
+    assert confirm.status_code == 200 and 'id="confirm-close-form"' in html(confirm)
+    assert confirm.context["facts"].voted == 3 and confirm.context["facts"].electorate == 3
     with django_capture_on_commit_callbacks(execute=True):
-        resp = staff.post(f"/staff/ballots/{ballot.pk}/close/")
+        resp = closer.post(f"/staff/ballots/{ballot.pk}/close/", {"confirm": "on"})
     assert resp.status_code == 302
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
@@ -444,7 +449,9 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert elsewhere.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert elsewhere.post(f"/staff/ballots/{ballot.pk}/certify/").status_code == 404
 
-    resp = staff.post(f"/staff/ballots/{ballot.pk}/certify/")
+    assert closer.post(f"/staff/ballots/{ballot.pk}/certify/",  # four eyes: not whoever closed it
+                       {"confirm": "on", "scrutineers": "王监票\n赵监票"}).status_code == 422
+    resp = staff.post(f"/staff/ballots/{ballot.pk}/certify/", {"confirm": "on", "scrutineers": "王监票\n赵监票"})
     assert resp.status_code == 302
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
@@ -692,7 +699,7 @@ def test_deputy_ballot_page_query_count_does_not_grow(client, django_assert_max_
         services.ballot_vote(ballot=b, person=other, choices={"approve": [b.candidates.first().pk]})
         with TestCase.captureOnCommitCallbacks(execute=True):
             services.ballot_close(ballot=b)
-        services.ballot_certify(ballot=b)
+        services.ballot_certify(ballot=b, **factories.certifying(body))
         return b
 
     login_deputy(client, deputy)
