@@ -6,7 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_transition_from_state_blank'),
+        ('projects', '0005_progress_attachment_checked_unguessable'),
+        ('congress', '0004_close_safeguards'),
     ]
 
     operations = [
