@@ -27,6 +27,9 @@ NOT_SERVICES = {
     "congress.services.audit_record": "the audit itself",
     "congress.services.account_check": "a check before a write; writes nothing",
     "deputies.services.require_people_in_scope": "a check before a write; writes nothing",
+    "congress.safeguards.close_reason_required": "a question about a close; writes nothing",
+    "congress.safeguards.require_close_reason": "a check before a close; writes nothing",
+    "congress.safeguards.require_second_person": "a check before a certification; writes nothing",
 }
 # Primitives whose audit row is written by every service that calls them (each of those is tested here).
 AUDITED_BY_CALLER = {
@@ -100,7 +103,7 @@ def _project_in_implementation():
     e = _counted()
     from projects import services as ps
 
-    ps.ballot_certify(ballot=e.ballot)
+    ps.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     return Project.objects.get(pk=e.candidates[0].project_id)
 
 
@@ -367,7 +370,7 @@ def _cases():
 
     def ballot_close(u):
         e = _election().open()
-        return lambda: ps.ballot_close(ballot=e.ballot, acting_user=u)
+        return lambda: ps.ballot_close(ballot=e.ballot, acting_user=u, reason=factories.CLOSE_REASON)
 
     def ballot_count_again(u):
         e = _counted()
@@ -380,7 +383,7 @@ def _cases():
 
     def ballot_certify(u):
         e = _counted()
-        return lambda: ps.ballot_certify(ballot=e.ballot, acting_user=u)
+        return lambda: ps.ballot_certify(ballot=e.ballot, acting_user=u, scrutineers=list(factories.SCRUTINEERS))
 
     def milestone_add(u):
         p = _project_in_implementation()
@@ -477,7 +480,7 @@ def _cases():
 
     def survey_close(u):
         _h, survey = _open_survey()
-        return lambda: ms.survey_close(survey=survey, acting_user=u)
+        return lambda: ms.survey_close(survey=survey, acting_user=u, reason=factories.CLOSE_REASON)
 
     def report_request(u):
         h = _hall()
