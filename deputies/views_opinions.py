@@ -135,7 +135,9 @@ def station_list(request):
     stations = LiaisonStation.objects.in_scope(request.user).select_related("division").prefetch_related("deputies")
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=183)
-    calendar = sorted((d, s) for s in stations for d in s.reception_dates(today, horizon))
+    # stations may share a reception day: order by date, then name (stations themselves do not compare)
+    calendar = sorted(((d, s) for s in stations for d in s.reception_dates(today, horizon)),
+                      key=lambda pair: (pair[0], pair[1].name, pair[1].pk))
     return render(request, "deputies/station_list.html", {"stations": stations, "calendar": calendar})
 
 
