@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
-from congress.responses import flash_errors, refused
+from congress.responses import flash_errors
 from deputies import forms as dforms
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
@@ -97,16 +97,22 @@ def _opinion_in_scope(request, pk):
 
 @staff_required
 def opinion_detail(request, pk):
-    opinion = _opinion_in_scope(request, pk)
+    return _opinion_page(request, _opinion_in_scope(request, pk))
+
+
+def _opinion_page(request, opinion, action_form=None, status=200):
+    """The opinion's page; after a refused step, with the staff member's input kept in the form."""
+    action_form = action_form or dforms.OpinionActionForm(
+        initial={"due_date": timezone.localdate() + datetime.timedelta(days=30)})
     return render(request, "deputies/opinion_detail.html", {
         "opinion": opinion, "transitions": opinion.transitions.select_related("by"),
-        "action_form": dforms.OpinionActionForm(initial={"due_date": timezone.localdate() + datetime.timedelta(days=30)}),
+        "action_form": action_form,
         "next_states": ResidentOpinion.TRANSITIONS[ResidentOpinion.State(opinion.state)],
         # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
         "projects": opinion.projects.select_related("body"),
         "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
                                                         kwargs={"token": services.rating_token(opinion)})),
-    })
+    }, status=status)
 
 
 @staff_required
@@ -127,7 +133,8 @@ def opinion_act(request, pk):
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-    return refused(request, reverse("deputies:opinion", args=[opinion.pk]))
+    # refused: the page again, with what was typed still in the form (422)
+    return _opinion_page(request, opinion, action_form=form, status=422)
 
 
 @staff_required

@@ -179,3 +179,33 @@ def test_reception_days_by_rule_and_records(place):
     with pytest.raises(ValidationError):
         services.station_create(kind="station", name="x", division=sub, address="y", reception_day=31,
                                 reception_months="even")
+
+
+def test_a_reply_typed_while_referring_is_refused_not_dropped(place, client):
+    """The page used to say "updated" and drop the reply; now it refuses, keeps the text in the form, saves nothing."""
+    sub, comm = place
+    op = receive(comm)
+    client.force_login(factories.staff(sub))
+    resp = client.post(f"/staff/opinions/{op.pk}/act/", {"to": "referred", "unit": "街道城管办",
+                                                         "due_date": "2026-12-01", "reply": "已联系城管"})
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert "已联系城管" in html  # what was typed is still there
+    errors = [str(m) for m in resp.context["messages"] if m.level_tag == "error"]
+    assert errors and "答复" in errors[0]
+    assert not any(m.level_tag == "success" for m in resp.context["messages"])
+    op.refresh_from_db()
+    assert (op.state, op.reply, op.unit) == ("received", "", "")
+    # the same through the service, for any caller
+    with pytest.raises(ValidationError):
+        services.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1),
+                                    reply="已联系")
+    # a unit typed with a closing step is refused too
+    with pytest.raises(ValidationError):
+        services.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已答复", unit="区住建委")
+    # the reply goes with the closing step, and is kept
+    services.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
+    resp = client.post(f"/staff/opinions/{op.pk}/act/", {"to": "resolved", "reply": "已更换灯具"})
+    assert resp.status_code == 302
+    op.refresh_from_db()
+    assert (op.state, op.reply) == ("resolved", "已更换灯具")
