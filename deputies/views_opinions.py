@@ -15,6 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
 from congress.responses import flash_errors
+from congress.tracking import thanks_context
 from deputies import forms as dforms
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
@@ -32,12 +33,20 @@ def opinion_new_public(request):
             opinion = services.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
                                                channel=ResidentOpinion.Channel.ONLINE,
                                                resident_name=d["resident_name"], resident_contact=d["resident_contact"])
-            token = services.rating_token(opinion)
-            return render(request, "deputies/opinion_thanks.html", {
-                "opinion": opinion, "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                                                    kwargs={"token": token}))})
+            # POST, redirect, GET: reloading the thank-you page does not send the opinion again
+            return redirect("deputies:opinion_thanks", token=services.rating_token(opinion))
         return render(request, "deputies/opinion_public.html", {"form": form}, status=422)
     return render(request, "deputies/opinion_public.html", {"form": form})
+
+
+def opinion_thanks(request, token):
+    """The resident's receipt: the reference, the tracking link and its QR code (the token is the capability)."""
+    opinion = services.opinion_for_token(token)
+    if opinion is None:
+        raise Http404
+    track_url = request.build_absolute_uri(reverse("deputies:opinion_track", kwargs={"token": token}))
+    return render(request, "deputies/opinion_thanks.html",
+                  thanks_context(reference=opinion.reference, track_url=track_url))
 
 
 def opinion_track(request, token):

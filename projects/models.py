@@ -81,6 +81,8 @@ class Project(models.Model):
                                      help_text=_("Which station, reception day or visit; or the resident opinion's reference."))
     opinion = models.ForeignKey("deputies.ResidentOpinion", verbose_name=_("from resident opinion"), null=True,
                                 blank=True, on_delete=models.PROTECT, related_name="projects")
+    # what the proposer quotes when asking after it (as for residents' opinions); set by project_propose
+    reference = models.CharField(_("reference"), max_length=12, unique=True, null=True, blank=True, editable=False)
     proposer_name = models.CharField(_("proposer"), max_length=50, blank=True)
     proposer_contact = models.CharField(_("proposer's contact"), max_length=50, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SOLICITED)

@@ -103,7 +103,8 @@ def test_public_form_privacy_rate_limit_and_bad_input(place, client, settings):
     good = {"division": comm.pk, "category": cat.pk, "text": "小区门口积水严重", "consent": "on"}
     assert client.post("/opinions/new/", {**good, "text": ""}).status_code == 422
     resp = client.post("/opinions/new/", good)
-    assert resp.status_code == 200 and 'id="track-link"' in resp.content.decode()
+    assert resp.status_code == 302
+    assert 'id="track-link"' in client.get(resp["Location"]).content.decode()
     assert ResidentOpinion.objects.filter(channel="online").count() == 1
     assert client.post("/opinions/new/", good).status_code == 429
     assert ResidentOpinion.objects.count() == 1
@@ -209,3 +210,35 @@ def test_a_reply_typed_while_referring_is_refused_not_dropped(place, client):
     assert resp.status_code == 302
     op.refresh_from_db()
     assert (op.state, op.reply) == ("resolved", "已更换灯具")
+
+
+def test_public_opinion_post_redirect_get_with_a_receipt(place, client):
+    """The thank-you page is a GET after a redirect (a reload sends nothing), with reference, wrapping link and QR."""
+    _sub, comm = place
+    cache.clear()
+    good = {"division": comm.pk, "category": OpinionCategory.objects.first().pk, "text": "小区门口积水严重",
+            "consent": "on"}
+    resp = client.post("/opinions/new/", good)
+    assert resp.status_code == 302 and resp["Location"].startswith("/opinions/thanks/")
+    opinion = ResidentOpinion.objects.get()
+    for _reload in range(2):
+        thanks = client.get(resp["Location"])
+        assert thanks.status_code == 200
+    assert ResidentOpinion.objects.count() == 1
+    page = thanks.content.decode()
+    token = services.rating_token(opinion)
+    assert opinion.reference in page and f"/opinions/track/{token}/" in page
+    assert 'class="track-link"' in page and "<svg" in page and 'id="track-qr"' in page
+    # the copy button is hidden until the static script (no inline script: CSP) finds a clipboard
+    assert 'data-copy="#track-link"' in page and "js/copy.js" in page
+    assert "<script>" not in page and "onclick" not in page
+    assert client.get("/opinions/thanks/forged/").status_code == 404
+
+
+def test_the_tracking_link_wraps_on_a_phone():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
+    rule = css[css.index(".track-link"):]
+    rule = rule[:rule.index("}")]
+    assert "overflow-wrap: anywhere" in rule and "word-break: break-all" in rule

@@ -118,7 +118,7 @@ def test_anonymous_sees_the_form_with_its_privacy_notice(client, proposal):
 
 def test_a_valid_proposal_is_recorded_as_solicited_online(client, proposal):
     resp = client.post("/propose/", proposal)
-    assert resp.status_code == 302 and resp["Location"] == "/propose/thanks/"
+    assert resp.status_code == 302 and resp["Location"].startswith("/propose/thanks/")
     project = Project.objects.get()
     assert project.state == Project.State.SOLICITED
     assert project.source == Project.Source.ONLINE
@@ -762,3 +762,25 @@ def test_an_illegal_move_is_refused_on_the_page(client, project):
     project.refresh_from_db()
     assert project.state == Project.State.SOLICITED
     assert client.get(f"/staff/projects/{project.pk}/move/").status_code == 405
+
+
+def test_a_proposal_gets_a_reference_and_a_tracking_link_like_an_opinion(client, proposal):
+    resp = client.post("/propose/", proposal)
+    project = Project.objects.get()
+    assert project.reference and project.reference.startswith("MS") and len(project.reference) == 10
+    thanks_url = resp["Location"]
+    for _reload in range(2):  # a reload of the receipt sends nothing again
+        thanks = client.get(thanks_url)
+    assert Project.objects.count() == 1
+    page = html(thanks)
+    assert thanks.status_code == 200 and project.reference in page and "<svg" in page
+    track = re.search(r'id="track-link" class="track-link" href="([^"]+)"', page).group(1)
+    assert "/propose/track/" in track
+    followed = client.get(track)
+    assert followed.status_code == 200
+    assert project.title in html(followed) and 'id="proposal-state">' in html(followed)
+    assert proposal["proposer_contact"] not in html(followed)  # the receipt shows the proposal, not who made it
+    # staff-made projects get one too, each its own
+    other = services.project_propose(body=project.body, year=2027, title="另一个", category=project.category,
+                                     description="x", source=Project.Source.STAFF)
+    assert other.reference and other.reference != project.reference
