@@ -199,7 +199,8 @@ def _attendance(attendees: list, *, past: bool) -> list[AttendanceLine]:
         status = a.status
         if status == Attendee.Status.EXPECTED and past:
             status = Attendee.Status.ABSENT  # a past meeting has no one "expected" left
-        a.shown_status = Attendee.Status(status).label
+        # "expected" is no attendance: while the meeting runs it means not yet signed in
+        a.shown_status = _("Not yet signed in") if status == Attendee.Status.EXPECTED else Attendee.Status(status).label
         if status == Attendee.Status.PRESENT:
             line.present += 1
         elif status == Attendee.Status.LEAVE:

@@ -62,3 +62,14 @@ def test_the_pdf_renders_with_results_before_the_roster(past):
     pytest.importorskip("weasyprint")
     pdf = reports.pdf_from_html(reports.render_meeting_report(reports.meeting_report(past.pk)))
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_running_meeting_lists_who_has_not_signed_in_yet(demo):
+    running = Meeting.objects.get(state=Meeting.State.CONVENING)
+    r = reports.meeting_report(running.pk)
+    html = reports.render_meeting_report(r)
+    waiting = Attendee.objects.filter(meeting=running, status=Attendee.Status.EXPECTED).count()
+    assert waiting and not r.past
+    assert r.attendance[0].not_signed_in == waiting and "<th>未签到</th>" in html
+    roster = html[html.index('id="roster"'):]
+    assert roster.count("<td>未签到</td>") == waiting and "<td>应到</td>" not in roster
