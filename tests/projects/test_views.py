@@ -781,6 +781,10 @@ def test_a_proposal_gets_a_reference_and_a_tracking_link_like_an_opinion(client,
     assert followed.status_code == 200
     assert project.title in html(followed) and 'id="proposal-state">' in html(followed)
     assert proposal["proposer_contact"] not in html(followed)  # the receipt shows the proposal, not who made it
+    # staff find it by the reference the proposer quotes
+    staff, _user = staff_client(project.body.division)
+    listing = staff.get("/staff/projects/", {"q": project.reference.lower()})
+    assert [p.pk for p in listing.context["projects"]] == [project.pk]
     # staff-made projects get one too, each its own
     other = services.project_propose(body=project.body, year=2027, title="另一个", category=project.category,
                                      description="x", source=Project.Source.STAFF)
