@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -226,8 +227,9 @@ def test_public_opinion_post_redirect_get_with_a_receipt(place, client):
         assert thanks.status_code == 200
     assert ResidentOpinion.objects.count() == 1
     page = thanks.content.decode()
-    token = services.rating_token(opinion)
-    assert opinion.reference in page and f"/opinions/track/{token}/" in page
+    assert opinion.reference in page
+    token = re.search(r'id="track-link" class="track-link" href="[^"]*/opinions/track/([^/"]+)/"', page).group(1)
+    assert services.opinion_for_token(token) == opinion  # the link leads to this opinion
     assert 'class="track-link"' in page and "<svg" in page and 'id="track-qr"' in page
     # the copy button is hidden until the static script (no inline script: CSP) finds a clipboard
     assert 'data-copy="#track-link"' in page and "js/copy.js" in page
