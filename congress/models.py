@@ -177,7 +177,8 @@ class CongressBody(models.Model):
         verbose_name_plural = _("congress bodies")
         ordering = ["division__path", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["division", "kind"], name="body_one_kind_per_division"),
+            models.UniqueConstraint(fields=["division", "kind"], name="body_one_kind_per_division",
+                violation_error_message=_("This division already has a congress body of this kind.")),
             models.CheckConstraint(
                 condition=~Q(kind="deliberation") | Q(seats__isnull=True) | Q(seats__lte=100),
                 name="body_deliberation_seats_at_most_100",
@@ -223,13 +224,15 @@ class Term(models.Model):
         verbose_name_plural = _("terms")
         ordering = ["body", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique_per_body"),
+            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique_per_body",
+                violation_error_message=_("This body already has a term with this number.")),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")),
                 name="term_ends_after_start",
                 violation_error_message=_("A term ends after it starts."),
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive",
+                violation_error_message=_("The term number starts at 1.")),
         ]
 
     def __str__(self):
@@ -254,11 +257,14 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["term", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "number"], name="session_number_unique_per_term"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.UniqueConstraint(fields=["term", "number"], name="session_number_unique_per_term",
+                violation_error_message=_("This term already has a session with this number.")),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive",
+                violation_error_message=_("The session number starts at 1.")),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="session_ends_after_start",
+                violation_error_message=_("A session ends on or after the day it starts."),
             ),
         ]
 
@@ -387,7 +393,8 @@ class Elector(models.Model):
     class Meta:
         verbose_name = _("elector")
         verbose_name_plural = _("electors")
-        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll")]
+        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll",
+                violation_error_message=_("This deputy is already on the list of voters."))]
 
     def __str__(self):
         return f"{self.person} · {self.poll}"
@@ -435,16 +442,20 @@ class BallotSlot(models.Model):
         verbose_name_plural = _("ballots")
         indexes = [models.Index(fields=["poll", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll"),
+            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll",
+                violation_error_message=_("This receipt has been used in this vote already.")),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                                   name="slot_score_0_to_100"),
+                                   name="slot_score_0_to_100",
+                violation_error_message=_("A score is between 0 and 100.")),
             models.CheckConstraint(
-                condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative"
+                condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative",
+                violation_error_message=_("A ballot's marks cannot be negative.")
             ),
             models.CheckConstraint(
                 condition=~Q(status="empty") | Q(approvals=0, rejections=0, abstentions=0, score__isnull=True,
                                                  receipt__isnull=True),
                 name="slot_empty_is_empty",
+                violation_error_message=_("An unused ballot holds no marks."),
             ),
         ]
 

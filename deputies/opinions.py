@@ -120,6 +120,15 @@ def opinion_transition(*, opinion: ResidentOpinion, to: str, acting_user=None, r
             _("An opinion that is “%(from)s” cannot become “%(to)s”.")
             % {"from": ResidentOpinion.State(frm).label, "to": ResidentOpinion.State(to).label}
         )
+    # whatever the staff member typed is saved or refused, never dropped: a reply goes to the resident only with
+    # a closing step, a responsible unit only with a referral
+    if reply.strip() and to not in ResidentOpinion.CLOSING:
+        raise OpinionError(
+            _("A reply to the resident is sent only when the opinion is resolved, deferred or not adopted; "
+              "to make it “%(to)s”, clear the reply (you can write it with the closing step).")
+            % {"to": ResidentOpinion.State(to).label})
+    if unit.strip() and to != ResidentOpinion.State.REFERRED and unit.strip() != opinion.unit:
+        raise OpinionError(_("A responsible unit is named only when the opinion is referred; clear the unit."))
     if to in ResidentOpinion.NEEDS_REASON and not reason.strip():
         raise OpinionError(_("Give the reason (for example: conditions are not yet met)."))
     if to == ResidentOpinion.State.REFERRED:

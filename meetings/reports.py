@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from congress import safeguards
 from congress.models import BallotSlot, SecretPoll
@@ -170,6 +172,18 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
 
 
 @dataclass
+class AttendanceLine:
+    """One line of the attendance summary: 应到 / 实到 / 请假 / 缺席 (and, while the meeting runs, 未签到)."""
+
+    label: str
+    expected: int = 0
+    present: int = 0
+    on_leave: int = 0
+    absent: int = 0
+    not_signed_in: int = 0
+
+
+@dataclass
 class MeetingReport:
     meeting: Meeting
     agenda: list
@@ -183,10 +197,45 @@ class MeetingReport:
     suggestions: list = field(default_factory=list)
     suggestion_counts: dict = field(default_factory=dict)
     gathered: list = field(default_factory=list)
+    past: bool = False  # held and over: whoever did not sign in was absent
+    attendance: list = field(default_factory=list)  # AttendanceLine for voting members, then fixed attendees
+    groups_used: bool = False
 
     @property
     def quorum_reached(self) -> bool:
         return self.members > 0 and 2 * self.present > self.members
+
+    @property
+    def roster(self) -> list[tuple[str, list]]:
+        """The appendix: voting members, then fixed attendees, two to a printed row (a roster of 180 on 2 pages)."""
+        out = []
+        for voting, label in ((True, _("Voting members")), (False, _("Fixed attendees"))):
+            people = [a for a in self.attendees if a.voting == voting]
+            if people:
+                out.append((label, [people[i:i + 2] for i in range(0, len(people), 2)]))
+        return out
+
+
+def _attendance(attendees: list, *, past: bool) -> list[AttendanceLine]:
+    """Counts per kind of attendee; each attendee also gets `shown_status`, the word the roster prints."""
+    lines = {True: AttendanceLine(label=_("Voting members")), False: AttendanceLine(label=_("Fixed attendees"))}
+    for a in attendees:
+        line = lines[a.voting]
+        line.expected += 1
+        status = a.status
+        if status == Attendee.Status.EXPECTED and past:
+            status = Attendee.Status.ABSENT  # a past meeting has no one "expected" left
+        # "expected" is no attendance: while the meeting runs it means not yet signed in
+        a.shown_status = _("Not yet signed in") if status == Attendee.Status.EXPECTED else Attendee.Status(status).label
+        if status == Attendee.Status.PRESENT:
+            line.present += 1
+        elif status == Attendee.Status.LEAVE:
+            line.on_leave += 1
+        elif status == Attendee.Status.ABSENT:
+            line.absent += 1
+        else:
+            line.not_signed_in += 1
+    return [line for line in lines.values() if line.expected]
 
 
 def meeting_report(meeting_id: int) -> MeetingReport:
@@ -210,7 +259,9 @@ def meeting_report(meeting_id: int) -> MeetingReport:
     suggestions = []
     if any(item.kind == AgendaItem.Kind.SUGGESTION_HANDLING for item in agenda):
         suggestions = suggestions_handling(meeting)
+    past = meeting.state in (Meeting.State.SUMMARY, Meeting.State.CLOSED) or meeting.date < timezone.localdate()
     return MeetingReport(
+        past=past, attendance=_attendance(attendees, past=past), groups_used=any(a.group_id for a in attendees),
         meeting=meeting, agenda=agenda, attendees=attendees, members=len(voting),
         present=sum(1 for a in voting if a.status == Attendee.Status.PRESENT),
         on_leave=sum(1 for a in attendees if a.status == Attendee.Status.LEAVE),

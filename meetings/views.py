@@ -512,6 +512,6 @@ def dashboard(request):
     if division_id := id_from(request.GET.get("division")):
         division = get_object_or_404(Division.objects.in_scope(request.user), pk=division_id)
     dash = dash_selectors.build(request.user, division)
-    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.town_projects + r.district_projects for r in dash.rows],
+    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.projects for r in dash.rows],
                              title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))
     return render(request, "meetings/dashboard.html", {"dash": dash, "chart": chart, "division": division})

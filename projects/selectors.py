@@ -103,7 +103,9 @@ def project_list(user, params):
     if params.get("level"):
         qs = qs.filter(body__division__level=params["level"])
     if params.get("q"):
-        qs = qs.filter(Q(title__icontains=params["q"]) | Q(description__icontains=params["q"]))
+        # a proposer quoting the reference of their receipt is found by it
+        qs = qs.filter(Q(title__icontains=params["q"]) | Q(description__icontains=params["q"])
+                       | Q(reference__iexact=params["q"].strip()))
     return qs
 
 

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from congress import polls, safeguards
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
+from congress.tracking import new_reference
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
 from projects import tallying
@@ -64,7 +66,7 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValueError(f"project_propose got unknown fields {sorted(unknown)}")
-    project = Project(**fields)
+    project = Project(reference=new_reference(PROPOSAL_PREFIX), **fields)
     project.full_clean()
     project.save()
     ProjectTransition.objects.create(project=project, from_state="", to_state=project.state,
@@ -73,6 +75,23 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     audit_record(actor=acting_user, action="project.propose", obj=project, division=project.body.division,
                  after=snapshot(project, fields=["title", "year", "source"]))
     return project
+
+
+PROPOSAL_PREFIX = "MS"  # 民生
+PROPOSAL_SALT = "projects.proposal-track"
+
+
+def proposal_token(project: Project) -> str:
+    """What the proposer keeps to follow the proposal (no account needed)."""
+    return signing.dumps(project.reference, salt=PROPOSAL_SALT)
+
+
+def proposal_for_token(token: str) -> Project | None:
+    try:
+        reference = signing.loads(token, salt=PROPOSAL_SALT)
+    except signing.BadSignature:
+        return None
+    return Project.objects.select_related("body").filter(reference=reference).first() if reference else None
 
 
 @transaction.atomic

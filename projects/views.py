@@ -22,6 +22,7 @@ from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
 from congress.responses import flash_errors, flash_form_errors, refused
+from congress.tracking import thanks_context
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, ProgressReport, Project
@@ -60,18 +61,35 @@ def propose(request):
             return render(request, "projects/propose.html", {"form": form, "limited": True}, status=429)
         if form.is_valid():
             d = form.cleaned_data
-            services.project_propose(
+            project = services.project_propose(
                 body=d["body"], year=timezone.localdate().year + 1, title=d["title"], category=d["category"],
                 description=d["description"], source=Project.Source.ONLINE, proposer_name=d["proposer_name"],
                 proposer_contact=d["proposer_contact"],
             )
-            return redirect("projects:propose_thanks")
+            # POST, redirect, GET: reloading the thank-you page does not send the proposal again
+            return redirect("projects:propose_thanks", token=services.proposal_token(project))
         return render(request, "projects/propose.html", {"form": form}, status=422)
     return render(request, "projects/propose.html", {"form": form})
 
 
-def propose_thanks(request):
-    return render(request, "projects/propose_thanks.html")
+def _proposal_of(token):
+    project = services.proposal_for_token(token)
+    if project is None:
+        raise Http404
+    return project
+
+
+def propose_thanks(request, token):
+    """The resident's receipt, as for an opinion: reference, tracking link, QR code."""
+    project = _proposal_of(token)
+    track_url = request.build_absolute_uri(reverse("projects:propose_track", kwargs={"token": token}))
+    return render(request, "projects/propose_thanks.html",
+                  thanks_context(reference=project.reference, track_url=track_url))
+
+
+def propose_track(request, token):
+    project = _proposal_of(token)
+    return render(request, "projects/propose_track.html", {"project": project})
 
 
 def _public_ballot(pk):

@@ -29,6 +29,7 @@ from deputies.roster import COLUMNS, serialise_rows
 from deputies.services import RosterRow
 from deputies.views import IMPORT_SALT
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
+from projects import services as project_services
 from projects.models import Ballot, Milestone, Project, TallyResult
 from tests.fuzz import strategies as s
 from tests.fuzz.strategies import field as F
@@ -484,6 +485,13 @@ def _fmt(name, objects):
                                ).map(lambda t: reverse(name, args=list(t)))
 
 
+def _token_urls(name, good_token):
+    """A receipt or tracking page: its good token, or any text in its place (404)."""
+    return st.one_of(st.just(reverse(name, args=[good_token])),
+                     s.text.filter(lambda t: t and "/" not in t and "\x00" not in t).map(
+                         lambda t: reverse(name, args=[t])))
+
+
 def just(name):
     return lambda p: st.just(reverse(name))
 
@@ -501,7 +509,12 @@ PAGES = [
     Page("deputies:stations", "staff", just("deputies:stations")),
     Page("deputies:my_suggestions", "deputy", just("deputies:my_suggestions")),
     Page("deputies:suggestions", "staff", just("deputies:suggestions"), ("state",)),
-    Page("projects:propose_thanks", "anonymous", just("projects:propose_thanks")),
+    Page("projects:propose_thanks", "anonymous", lambda p: _token_urls(
+        "projects:propose_thanks", project_services.proposal_token(p.h.proposed)), examples=5),
+    Page("projects:propose_track", "anonymous", lambda p: _token_urls(
+        "projects:propose_track", project_services.proposal_token(p.h.proposed)), examples=5),
+    Page("deputies:opinion_thanks", "anonymous", lambda p: _token_urls(
+        "deputies:opinion_thanks", opinion_services.rating_token(p.h.opinion)), examples=5),
     Page("projects:my_ballots", "deputy", just("projects:my_ballots")),
     Page("projects:result", "anonymous", lambda p: urls("projects:result", [p.h.finished.pk], [p.e.ballot.pk])),
     Page("projects:result_print", "anonymous",
