@@ -360,8 +360,8 @@ def test_staff_pages_and_exports_are_not_cached(client, pages):
     # a deputy's own download, outside /staff/, too
     client.force_login(pages["deputy"])
     record = client.get("/me/record/?format=xlsx")
-    if record.has_header("Content-Disposition"):
-        assert "no-store" in record["Cache-Control"]
+    assert record.status_code == 200 and "attachment" in record["Content-Disposition"]
+    assert "no-store" in record["Cache-Control"]
 
 
 # --- 8. session lifetimes --------------------------------------------------------------------------------------
@@ -396,10 +396,27 @@ def test_sessions_can_end_when_the_browser_closes(client, pages, settings):
     assert resp.status_code == 302
     cookie = resp.cookies[settings.SESSION_COOKIE_NAME]
     assert not cookie["max-age"] and not cookie["expires"]
+    client.logout()
+    # a staff member's too; the working-day limit still holds on the server
+    resp = _login(client, "x-Secret-123", "192.0.2.1", username=pages["staff"].username)
+    assert resp.status_code == 302 and not resp.cookies[settings.SESSION_COOKIE_NAME]["max-age"]
+    assert isinstance(client.session.get(STAFF_SIGNED_IN_AT), int)
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = False
     client.logout()
     resp = _login(client, PASSWORD, "192.0.2.1")
     assert resp.cookies[settings.SESSION_COOKIE_NAME]["max-age"]
+
+
+@pytest.mark.parametrize("value,expected", [("1", "True"), ("", "False")])
+def test_session_expire_at_browser_close_comes_from_the_environment(value, expected):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "SESSION_EXPIRE_AT_BROWSER_CLOSE")}
+    env["DEBUG"] = "1"
+    if value:
+        env["SESSION_EXPIRE_AT_BROWSER_CLOSE"] = value
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                             "from django.conf import settings; print(settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
 
 
 # --- 8. residents' tracking links ------------------------------------------------------------------------------
