@@ -125,6 +125,7 @@ AUTH_USER_MODEL = "congress.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "congress.signin.SlowDownBackend",  # after the lockout, before the password check
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,7 +141,7 @@ LOGOUT_REDIRECT_URL = "home"
 # django-axes. Deputies' logins are predictable (d000123): a lock on the account alone would let anyone lock a
 # deputy out before a vote, and behind a load balancer a lock on the address alone would lock out everyone. So the
 # lock is on the account and the address together; the client address is congress.clientip's (TRUSTED_PROXIES).
-# An account under attack from many addresses is slowed down, not barred (congress.views.LoginView).
+# An account under attack from many addresses is slowed down, not barred (congress.signin).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

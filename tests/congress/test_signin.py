@@ -128,13 +128,13 @@ def test_an_attacker_cannot_lock_a_deputy_out_before_a_vote(client, axes_on):
 
 
 def test_an_account_under_attack_is_slowed_down_not_barred(client, axes_on, monkeypatch):
-    from congress import views
+    from congress import signin
 
     axes_on.LOGIN_SLOWDOWN_AFTER = 4
     axes_on.LOGIN_SLOWDOWN_STEP = 0.5
     axes_on.LOGIN_SLOWDOWN_MAX = 2.0
     slept = []
-    monkeypatch.setattr(views.time, "sleep", slept.append)
+    monkeypatch.setattr(signin.time, "sleep", slept.append)
     _target()
     _target("d000124")
     # failures from many addresses, each below the lockout
@@ -153,6 +153,16 @@ def test_an_account_under_attack_is_slowed_down_not_barred(client, axes_on, monk
     assert max(slept) == 2.0  # bounded
     resp = _login(client, "wrong-again", "192.0.2.60")
     assert resp.status_code == 422 and 'id="slowed-down"' in resp.content.decode()
+    # the admin's sign-in page is slowed down as well
+    before = len(slept)
+    client.post("/admin/login/", {"username": "d000123", "password": "wrong"}, REMOTE_ADDR="192.0.2.70")
+    assert len(slept) == before + 1 and slept[-1] == 2.0
+    # a locked-out address is refused at once, without waiting (holding no worker)
+    for _ in range(3):
+        _login(client, "wrong", "192.0.2.80")
+    before = len(slept)
+    assert _login(client, PASSWORD, "192.0.2.80").status_code == 429
+    assert len(slept) == before
     # another account is not slowed
     before = len(slept)
     assert _login(client, PASSWORD, "192.0.2.50", username="d000124").status_code == 302
