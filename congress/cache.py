@@ -98,7 +98,7 @@ class SharedCounterCache(DatabaseCache):
         with transaction.atomic(using=db):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT {qn('expires')} FROM {qn(self._table)} WHERE {qn('cache_key')} = %s{lock}",  # noqa: S608 -- names quoted by the backend; the key is a parameter
+                    f"SELECT {qn('expires')} FROM {qn(self._table)} WHERE {qn('cache_key')} = %s{lock}",  # nosec B608  # noqa: S608 -- quoted names; the key is a parameter
                     [made])
                 row = cursor.fetchone()
             if row is None:

@@ -13,7 +13,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-UNKNOWN = "0.0.0.0"  # noqa: S104 -- not a bind address: the key of a peer without a usable address (a Unix socket)
+# The key of a peer without a usable address (a Unix socket); not a bind address.
+UNKNOWN = "0.0.0.0"  # nosec B104  # noqa: S104
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
