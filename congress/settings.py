@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "congress.middleware.TrustedProxyMiddleware",  # first: X-Forwarded-* count only from TRUSTED_PROXIES
+    "congress.middleware.SecurityHeadersMiddleware",  # Permissions-Policy, no-store: on every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -82,7 +83,6 @@ MIDDLEWARE = [
     "congress.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "congress.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "congress.urls"
