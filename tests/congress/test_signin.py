@@ -450,3 +450,23 @@ def test_tracking_link_expires_after_the_closed_opinion_is_rated(client, setting
     assert client.post(f"/opinions/track/{token}/", {"rating": 1}).status_code == 410
     client.cookies["django_language"] = "en"
     assert "tracking link has expired" in client.get(f"/opinions/track/{token}/").content.decode()
+
+
+def test_no_template_has_inline_code_the_policy_would_block():
+    """Every template of the project (not only the pages rendered above): each <script> and <style> carries the
+    response's nonce, and no inline event handler or style attribute is left. Templates under a print/ folder that
+    only WeasyPrint renders to PDF may keep style attributes (no browser, no CSP)."""
+    nonce = 'nonce="{{ request.csp_nonce }}"'
+    folders = [ROOT / "templates", *(ROOT / app / "templates" for app in ("congress", "deputies", "projects",
+                                                                          "meetings"))]
+    offences = []
+    for folder in folders:
+        for path in folder.rglob("*.html"):
+            text = path.read_text()
+            name = path.relative_to(ROOT)
+            offences += [f"{name}: {tag}" for tag in SCRIPT.findall(text) + STYLE.findall(text) if nonce not in tag]
+            offences += [f"{name}: {m.group(0)[:60]}" for m in HANDLER.finditer(text)]
+            pdf_only = "print" in path.parts and path.name != "base.html"
+            if not pdf_only:
+                offences += [f"{name}: {m.group(0)[:60]}" for m in STYLE_ATTR.finditer(text)]
+    assert not offences, "\n".join(offences)
