@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -173,8 +174,19 @@ def opinion_rate(*, opinion: ResidentOpinion, rating: int) -> ResidentOpinion:
     if rating not in range(1, 6):
         raise OpinionError(_("Rate from 1 to 5."))
     opinion.rating = rating
-    opinion.save(update_fields=["rating"])
+    opinion.rated_at = timezone.now()
+    opinion.save(update_fields=["rating", "rated_at"])
     return opinion
+
+
+def tracking_link_expired(opinion: ResidentOpinion, *, now: datetime.datetime | None = None) -> bool:
+    """A resident's tracking link lives until OPINION_LINK_DAYS_AFTER_RATING days after the closed opinion was
+    rated; then it answers 410 Gone, so that a forwarded or leaked link does not show the reply for ever. An opinion
+    reopened after its rating (deferred, then referred again) is no longer closed and its link works again."""
+    if opinion.rated_at is None or opinion.state not in ResidentOpinion.CLOSING:
+        return False
+    now = now or timezone.now()
+    return now > opinion.rated_at + datetime.timedelta(days=settings.OPINION_LINK_DAYS_AFTER_RATING)
 
 
 @transaction.atomic

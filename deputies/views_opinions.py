@@ -53,6 +53,9 @@ def opinion_track(request, token):
     opinion = services.opinion_for_token(token)
     if opinion is None:
         raise Http404
+    if services.tracking_link_expired(opinion):
+        return render(request, "deputies/opinion_link_expired.html", {"opinion": opinion, "settings_days": settings.OPINION_LINK_DAYS_AFTER_RATING},
+                      status=410)
     form = dforms.RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():

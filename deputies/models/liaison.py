@@ -160,6 +160,7 @@ class ResidentOpinion(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     reply = models.TextField(_("reply to the resident"), blank=True)
     rating = models.PositiveSmallIntegerField(_("resident's rating"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
     received_at = models.DateTimeField(pgettext_lazy("resident", "received"), auto_now_add=True)
 
