@@ -1,7 +1,5 @@
 import os
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,9 +18,8 @@ urlpatterns = [
     path("", include("meetings.urls")),
 ]
 handler500 = "congress.views.server_error"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even under DEBUG: stored files go out only through views that check who may
+# read them (congress/files.py).
 
 if os.environ.get("BENCH_THIN_ENDPOINT") == "1":  # `make bench` only: the thin endpoint it compares casting with
     from tests.bench_thin import thin_ballot

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from congress.files import ROSTER_KINDS, upload_form_field
 from congress.forms import FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Term
 
 
 class RosterUploadForm(forms.Form):
     term = forms.ModelChoiceField(queryset=Term.objects.none(), label=_("Term"))
-    file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
+    file = upload_form_field(label=_("Roster file (.xlsx or .csv)"), kinds=ROSTER_KINDS, max_mb=5)
 
     def __init__(self, *args, body, **kwargs):
         super().__init__(*args, **kwargs)
@@ -16,14 +17,6 @@ class RosterUploadForm(forms.Form):
         first = self.fields["term"].queryset.first()
         if first and not self.is_bound:
             self.initial.setdefault("term", first.pk)
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        if f.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return f
 
 
 class RosterConfirmForm(forms.Form):

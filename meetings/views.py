@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congress import ballot_box
+from congress import ballot_box, safeguards
 from congress.decorators import staff_required
-from congress.forms import id_from
+from congress.exports import dataset_response
+from congress.files import REPORT_KINDS, file_response
+from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.queue import QueueUnavailable, send_after_commit
@@ -179,11 +181,36 @@ def survey_open(request, pk):
 
 
 @staff_required
-@require_POST
 def survey_close(request, pk):
+    """Confirm closing scoring: GET shows turnout, time left, quorum and what follows; POST with the form closes.
+
+    A POST without the confirmation, or an early or thin close without a reason, shows the page again as 422
+    with the message, and closes nothing.
+    """
     survey = _survey_in_scope(request, pk)
-    return _post_action(request, survey.meeting, lambda: services.survey_close(survey=survey, acting_user=request.user),
-                        _("Scoring is closed. The scrutineers open the ballot box to count it."))
+    if survey.poll.state != SecretPoll.State.OPEN:
+        messages.error(request, _("Only an open survey can be closed."))
+        if request.method == "POST":
+            return _refused(request, survey.meeting)
+        return redirect("meetings:meeting", pk=survey.meeting_id)
+    form = ConfirmCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.survey_close(survey=survey, acting_user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Scoring is closed. The scrutineers open the ballot box to count it."))
+            return redirect("meetings:meeting", pk=survey.meeting_id)
+    poll = SecretPoll.objects.select_related("body").get(pk=survey.poll_id)
+    facts = safeguards.close_facts(poll)
+    return render(request, "meetings/survey_close.html", {
+        "survey": survey, "poll": poll, "form": form, "facts": facts,
+        "reason_required": safeguards.close_reason_required(facts, request.user),
+        "thin_report": facts.voted < reports.min_responses_for(survey.quorum_present or 0),
+    }, status=422 if form.errors else 200)
 
 
 @staff_required
@@ -355,10 +382,7 @@ def report_rebuild(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)),
                                pk=pk, state=Report.State.DONE)
-    if not report.pdf:
-        raise Http404
-    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=f"{report.kind}-{report.meeting_id}.pdf",
-                        content_type="application/pdf")
+    return file_response(report.pdf, filename=f"{report.kind}-{report.meeting_id}.pdf", kinds=REPORT_KINDS)
 
 
 def _pdf_response(html, filename):
@@ -490,10 +514,7 @@ def _record_response(request, person, template_back):
     year, start, end = _record_period(request)
     rec = duty.duty_record(person, start, end)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(duty.duty_dataset(rec).export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="duty-record-{person.pk}-{year}.xlsx"'
-        return response
+        return dataset_response(duty.duty_dataset(rec), f"duty-record-{person.pk}-{year}", "xlsx")
     return render(request, "meetings/duty_record.html", {"rec": rec, "year": year, "back": template_back})
 
 
@@ -525,6 +546,6 @@ def dashboard(request):
     if division_id := id_from(request.GET.get("division")):
         division = get_object_or_404(Division.objects.in_scope(request.user), pk=division_id)
     dash = dash_selectors.build(request.user, division)
-    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.town_projects + r.district_projects for r in dash.rows],
+    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.projects for r in dash.rows],
                              title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))
     return render(request, "meetings/dashboard.html", {"dash": dash, "chart": chart, "division": division})

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from congress.files import ATTACHMENT_KINDS, upload_form_field
 from congress.forms import DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
 from projects.models import Ballot, Category, Project
@@ -90,6 +91,8 @@ class BallotForm(forms.ModelForm):
         data = super().clean()
         if data.get("method") == Ballot.Method.APPROVE_UP_TO and not data.get("max_choices"):
             data["max_choices"] = data.get("seats")
+        if data.get("method") == Ballot.Method.FOR_AGAINST:
+            data["max_choices"] = None  # N means nothing when every project is voted on (the service agrees)
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("Voting closes after it opens."))
         body = data.get("body") or (self.instance.poll.body if self.instance.pk else None)
@@ -175,13 +178,7 @@ class ProgressForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    attachment = forms.FileField(label=_("Attachment"), required=False)
-
-    def clean_attachment(self):
-        f = self.cleaned_data.get("attachment")
-        if f and f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("Attachments are at most 10 MB."))
-        return f
+    attachment = upload_form_field(label=_("Attachment"), kinds=ATTACHMENT_KINDS, max_mb=10, required=False)
 
 
 class OpinionProjectForm(forms.Form):

@@ -5,7 +5,8 @@ from projects import views
 app_name = "projects"
 urlpatterns = [
     path("propose/", views.propose, name="propose"),
-    path("propose/thanks/", views.propose_thanks, name="propose_thanks"),
+    path("propose/thanks/<str:token>/", views.propose_thanks, name="propose_thanks"),
+    path("propose/track/<str:token>/", views.propose_track, name="propose_track"),
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("ballots/<int:pk>/vote/", views.vote, name="vote"),
     path("ballots/<int:pk>/result/", views.result, name="result"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("staff/projects/<int:pk>/milestone/", views.project_milestone, name="project_milestone"),
     path("staff/projects/<int:pk>/milestone/<int:mid>/done/", views.project_milestone_done, name="milestone_done"),
     path("staff/projects/<int:pk>/progress/", views.project_progress, name="project_progress"),
+    path("staff/projects/<int:pk>/progress/<int:report_pk>/attachment/", views.progress_attachment,
+         name="progress_attachment"),
     path("staff/ballots/", views.ballot_list, name="ballots"),
     path("staff/ballots/new/", views.ballot_new, name="ballot_new"),
     path("staff/ballots/<int:pk>/", views.ballot_detail, name="ballot"),

@@ -88,14 +88,16 @@ def sealed(opened):
 def close_and_open_survey(survey, k: int = 2):
     """Close scoring and open the box with k cards: the survey is counted and its report queued (returned)."""
     from meetings import services
+    from tests.factories import CLOSE_REASON
 
-    services.survey_close(survey=survey)
+    services.survey_close(survey=survey, reason=CLOSE_REASON)
     return services.survey_unseal(survey=survey, shares=shares(survey.poll, k))
 
 
 def close_and_open_ballot(ballot, k: int = 2):
     """Close voting and open the box with k cards: the count is queued."""
     from projects import services
+    from tests.factories import CLOSE_REASON
 
-    services.ballot_close(ballot=ballot)
+    services.ballot_close(ballot=ballot, reason=CLOSE_REASON)
     return services.ballot_unseal(ballot=ballot, shares=shares(ballot.poll, k))

@@ -50,6 +50,10 @@ def test_deputies_sign_in_and_score_on_a_phone(live_server, phone, desktop):
     desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
     desktop.goto(f"{live_server.url}/staff/meetings/{h.meeting.pk}/")
     desktop.click(".close-survey")
+    desktop.wait_for_selector("#confirm-close-form")  # the confirmation: 2 of 3 present have scored
+    assert "2" in desktop.locator("#fact-turnout").inner_text()
+    desktop.check("input[name=confirm]")
+    desktop.click("#confirm-close")
     # the scrutineers open the box; the survey is counted and its report built
     desktop.click(".unseal-survey")
     desktop.fill("input[name=share_2]", cards[1])

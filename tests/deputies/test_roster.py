@@ -122,8 +122,8 @@ def test_missing_columns_and_garbage_files(staff_client, sub_body):
     body, term = sub_body
     resp = upload(staff_client, body, term, csv_bytes([["x"]], header=["姓名"]), "r.csv")
     assert resp.status_code == 422 and resp.context["parsed"].file_errors
-    resp = upload(staff_client, body, term, b"\x00\x01garbage", "r.xlsx")
-    assert resp.status_code == 422 and resp.context["parsed"].file_errors
+    resp = upload(staff_client, body, term, b"\x00\x01garbage", "r.xlsx")  # refused on its content, unread
+    assert resp.status_code == 422 and resp.context["form"].errors["file"]
     resp = upload(staff_client, body, term, b"a,b", "r.txt")
     assert resp.status_code == 422
     assert Mandate.objects.count() == 0

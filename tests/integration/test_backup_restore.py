@@ -12,6 +12,7 @@ from congress import polls
 from meetings import reports
 from projects import services
 from projects.models import Ballot
+from tests.factories import CLOSE_REASON
 from tests.meetings.test_reports import build_meeting
 from tests.projects.conftest import Election
 
@@ -23,7 +24,7 @@ def test_dump_and_restore_reproduce_tallies_and_reports(tmp_path):
     e = Election(deputies=6, candidates=4, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 4, (i + 2) % 4)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     polls.poll_unseal(poll=e.ballot.poll, shares=e.shares[:2], check=services.ballot_rules_check(e.ballot))
     result = services.ballot_tally(ballot_id=e.ballot.pk)
     h, _ballot = build_meeting(deputies=6, candidates=3, surveys=1)

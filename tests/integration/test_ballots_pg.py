@@ -10,6 +10,7 @@ from congress.models import SealedBallot, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Ballot
 from projects.tasks import tally_ballot
+from tests.factories import CLOSE_REASON
 from tests.integration.util import wait_for
 from tests.projects.conftest import Election
 
@@ -21,7 +22,7 @@ def test_tally_runs_on_the_worker_and_is_idempotent(celery_worker_process):
     e = Election(deputies=8, candidates=4, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 4, (i + 1) % 4)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     e.unseal()  # the scrutineers open the box: queues the tally on commit (autocommit here)
     assert wait_for(lambda: Ballot.objects.get(pk=e.ballot.pk).tally_state == "done"), "tally did not finish"
     ballot = Ballot.objects.select_related("result", "poll").get(pk=e.ballot.pk)

@@ -97,7 +97,9 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
         # seconds, nothing lost
         office = Browser(site)
         assert office.sign_in("office", PASSWORD)[0] == 302
-        status, _, _ = office.post(f"/staff/ballots/{e.ballot.pk}/close/", {}, page=f"/staff/ballots/{e.ballot.pk}/")
+        status, _, _ = office.post(f"/staff/ballots/{e.ballot.pk}/close/",
+                                   {"confirm": "on", "reason": factories.CLOSE_REASON},
+                                   page=f"/staff/ballots/{e.ballot.pk}/close/")
         assert status == 302
         (status, location, _), close_seconds = timed(
             office.post, f"/staff/ballots/{e.ballot.pk}/unseal/", {"share_1": e.shares[0], "share_2": e.shares[1]},

@@ -11,6 +11,7 @@ from meetings import services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting
 from meetings.tasks import flag_overdue_opinions, send_meeting_notices
 from tests.ballot_box import SEAL, TRACKER, filled, sealed
+from tests.factories import CLOSE_REASON
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
@@ -120,7 +121,7 @@ def test_deputies_present_score_once_anonymously(hall):
             services.survey_respond(survey=survey, person=h.people[1], value=bad)
     assert VoteRecord.objects.filter(poll=survey.poll).count() == 1
     assert [(s.status, s.score) for s in filled(survey.poll)] == [("valid", 88)]
-    services.survey_close(survey=survey)
+    services.survey_close(survey=survey, reason=CLOSE_REASON)
     with pytest.raises(ValidationError):
         services.survey_respond(survey=survey, person=h.people[1], value=70)
 

@@ -35,6 +35,8 @@ from tests.ballot_box import CARDS, OPEN_FORM, SEAL, TRACKER, card_texts_in, fil
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
+CONFIRM_CLOSE = {"confirm": "on", "reason": factories.CLOSE_REASON}
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "x-Secret-123"
@@ -422,7 +424,7 @@ def test_closing_builds_the_survey_report(h, staff, scoring, django_capture_on_c
     assert voter.post(f"/surveys/{survey.pk}/", {"value": "88"}).status_code == 200
     assert staff.get(f"/staff/surveys/{survey.pk}/report/").status_code == 404  # not before it is counted
 
-    resp = staff.post(f"/staff/surveys/{survey.pk}/close/")
+    resp = staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE)
     assert resp.status_code == 302 and resp["Location"] == meeting_url(h)
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.CLOSED  # counted once the scrutineers open the box
@@ -517,7 +519,7 @@ def test_meeting_closes_only_after_its_surveys_close(h, staff, django_capture_on
     assert len(error_messages(resp)) == 1
     assert refresh(h).state == Meeting.State.SUMMARY
     with django_capture_on_commit_callbacks(execute=True):
-        assert staff.post(f"/staff/surveys/{survey.pk}/close/").status_code == 302
+        assert staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE).status_code == 302
     assert staff.post(meeting_url(h, "stage/"), {"to": "closed"}).status_code == 302
     assert refresh(h).state == Meeting.State.CLOSED
     # a closed meeting has left the deputies' page, and attendance can no longer change
@@ -596,7 +598,7 @@ def test_queue_down_when_closing_a_survey_fails_clearly_and_can_be_retried(monke
     survey = sealed(services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"), **SEAL))
     monkeypatch.setattr("meetings.tasks.build_report", QueueDown())
     staff, _ = staff_client(h.body.division)
-    assert staff.post(f"/staff/surveys/{survey.pk}/close/", follow=True).status_code == 200
+    assert staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE, follow=True).status_code == 200
     resp = unseal_over_http(staff, survey, follow=True)
     assert len(error_messages(resp)) == 1 and not success_messages(resp)
     survey.poll.refresh_from_db()

@@ -58,11 +58,11 @@ class Election:
     def unseal(self, shares=None):
         return services.ballot_unseal(ballot=self.ballot, shares=self.shares[:2] if shares is None else shares)
 
-    def close_and_count(self):
+    def close_and_count(self, reason=factories.CLOSE_REASON, acting_user=None):
         from django.test import TestCase
 
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.ballot_close(ballot=self.ballot)
+            services.ballot_close(ballot=self.ballot, reason=reason, acting_user=acting_user)
             self.unseal()  # eager Celery runs the tally on commit
         self.ballot.refresh_from_db()
         self.ballot.poll.refresh_from_db()

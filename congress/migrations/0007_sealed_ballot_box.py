@@ -13,7 +13,7 @@ def drop_empty_slots(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('congress', '0003_secretpoll_quorum_members_secretpoll_quorum_present_and_more'),
+        ('congress', '0006_ratelimit_cache_table'),
     ]
 
     operations = [
