@@ -9,7 +9,6 @@ from meetings import reports, services
 from meetings.models import AgendaItem, Report
 from meetings.tasks import build_report
 from tests.ballot_box import SEAL, close_and_open_ballot, close_and_open_survey, sealed
-from tests.factories import CLOSE_REASON
 from tests.meetings.conftest import Hall
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from congress.models import AuditLog, Elector, SealedBallot, SecretPoll, VoteRec
 from projects import services
 from projects.models import Ballot, Project
 from projects.tasks import tally_ballot
-from tests.ballot_box import stored
 from tests import factories
+from tests.ballot_box import stored
 from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
