@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from congress.models import AuditLog, CongressBody
 from tests import factories
+from tests.ballot_box import SEAL, sealed, shares
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def _open_survey():
 
     h = _hall(convene=True)
     survey = ms.survey_create(meeting=h.meeting, subject="工作")
-    return h, ms.survey_open(survey=survey)
+    return h, sealed(ms.survey_open(survey=survey, **SEAL))
 
 
 def _person_fields(area=None):
@@ -210,7 +211,7 @@ def _cases():
     def poll_open(u):
         e = _election()
         return lambda: polls.poll_open(poll=e.ballot.poll, electors=e.people, seated_count=len(e.people),
-                                       acting_user=u)
+                                       acting_user=u, **SEAL)
 
     def poll_mark_paper_voters(u):
         e = _election().open()
@@ -361,7 +362,7 @@ def _cases():
 
     def ballot_open(u):
         e = _election()
-        return lambda: ps.ballot_open(ballot=e.ballot, acting_user=u)
+        return lambda: ps.ballot_open(ballot=e.ballot, acting_user=u, **SEAL)
 
     def ballot_enter_paper(u):
         e = _election().open()
@@ -425,7 +426,7 @@ def _cases():
 
         ps.ballot_set_candidates(ballot=ballot, projects=make_candidates(h.body, 2))
         item = ms.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.PROJECT_BALLOT, title="票决", ballot=ballot)
-        return lambda: ms.meeting_open_ballot(item=item, acting_user=u)
+        return lambda: ms.meeting_open_ballot(item=item, acting_user=u, **SEAL)
 
     def inspection_add(u):
         h = _hall()
@@ -471,12 +472,45 @@ def _cases():
     def survey_open(u):
         h = _hall(convene=True)
         survey = ms.survey_create(meeting=h.meeting, subject="工作")
-        return lambda: ms.survey_open(survey=survey, acting_user=u)
+        return lambda: ms.survey_open(survey=survey, acting_user=u, **SEAL)
 
     def survey_enter_paper(u):
         h, survey = _open_survey()
         polls.poll_mark_paper_voters(poll=survey.poll, people=h.people[:1])
         return lambda: ms.survey_enter_paper(survey=survey, value=90, acting_user=u)
+
+    def poll_unseal(u):
+        e = _election().open()
+        e.approve(e.people[0], 0)
+        ps.ballot_close(ballot=e.ballot, reason=factories.CLOSE_REASON)
+        return lambda: polls.poll_unseal(poll=e.ballot.poll, shares=e.shares[:2],
+                                         check=ps.ballot_rules_check(e.ballot), acting_user=u)
+
+    def poll_void(u):
+        e = _election().open()
+        ps.ballot_close(ballot=e.ballot, reason=factories.CLOSE_REASON)
+        return lambda: polls.poll_void(poll=e.ballot.poll, reason="密钥卡遗失", acting_user=u)
+
+    def ballot_unseal(u):
+        e = _election().open()
+        e.approve(e.people[0], 0)
+        ps.ballot_close(ballot=e.ballot, reason=factories.CLOSE_REASON)
+        return lambda: ps.ballot_unseal(ballot=e.ballot, shares=e.shares[:2], acting_user=u)
+
+    def ballot_void(u):
+        e = _election().open()
+        ps.ballot_close(ballot=e.ballot, reason=factories.CLOSE_REASON)
+        return lambda: ps.ballot_void(ballot=e.ballot, reason="密钥卡遗失", acting_user=u)
+
+    def survey_unseal(u):
+        _h, survey = _open_survey()
+        ms.survey_close(survey=survey, reason=factories.CLOSE_REASON)
+        return lambda: ms.survey_unseal(survey=survey, shares=shares(survey.poll), acting_user=u)
+
+    def survey_void(u):
+        _h, survey = _open_survey()
+        ms.survey_close(survey=survey, reason=factories.CLOSE_REASON)
+        return lambda: ms.survey_void(survey=survey, reason="密钥卡遗失", acting_user=u)
 
     def survey_close(u):
         _h, survey = _open_survey()
