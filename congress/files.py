@@ -192,11 +192,12 @@ def upload_form_field(*, label, kinds, max_mb: int, required: bool = True):
                            widget=forms.ClearableFileInput(attrs={"accept": validator.accept()}))
 
 
-def file_response(fieldfile: FieldFile, *, filename: str, kinds=tuple(KINDS)) -> HttpResponse:
+def file_response(fieldfile: FieldFile, *, filename: str, kinds=tuple(KINDS), download: bool = False) -> HttpResponse:
     """Send a stored file to someone a view has already found entitled to it.
 
     The type is detected again from the stored bytes; anything not of `kinds` goes out as an
-    application/octet-stream attachment, so nothing stored is ever shown as HTML.
+    application/octet-stream attachment, so nothing stored is ever shown as HTML. `download` sends even a
+    PDF or an image as an attachment (a "download" button saves the file rather than opening it).
     """
     if not fieldfile:
         raise Http404
@@ -220,7 +221,7 @@ def file_response(fieldfile: FieldFile, *, filename: str, kinds=tuple(KINDS)) ->
         response = FileResponse(fieldfile.storage.open(fieldfile.name, "rb"), content_type=content_type)
     else:
         raise ImproperlyConfigured(f"FILES_SENDFILE must be '', 'nginx' or 'apache', not {mode!r}")
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(download or not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP
     response._csp_exempt = True  # django-csp's middleware leaves this policy alone (it never replaces one, either)

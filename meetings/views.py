@@ -382,7 +382,8 @@ def report_rebuild(request, pk):
 def report_download(request, pk):
     report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)),
                                pk=pk, state=Report.State.DONE)
-    return file_response(report.pdf, filename=f"{report.kind}-{report.meeting_id}.pdf", kinds=REPORT_KINDS)
+    return file_response(report.pdf, filename=f"{report.kind}-{report.meeting_id}.pdf", kinds=REPORT_KINDS,
+                         download=True)
 
 
 def _pdf_response(html, filename):

@@ -13,6 +13,7 @@ from deputies.models import Mandate, ResidentOpinion
 from meetings import dashboard
 from meetings.models import Meeting
 from projects.models import Ballot, Project
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -63,10 +64,11 @@ def voted(demo):
     from projects import services
 
     ballot = Ballot.objects.get(poll__state=SecretPoll.State.OPEN)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        services.ballot_close(ballot=ballot)  # eager Celery counts it on commit
+    services.ballot_close(ballot=ballot, reason=factories.CLOSE_REASON)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # two scrutineers open the box; eager Celery counts it
+        services.ballot_unseal(ballot=ballot, shares=demo["ballot"][:2])
     ballot.refresh_from_db()
-    services.ballot_certify(ballot=ballot)
+    services.ballot_certify(ballot=ballot, **factories.certifying(ballot.body))
     return ballot
 
 

@@ -181,7 +181,8 @@ def test_public_form_without_csrf_token(world):
     assert ResidentOpinion.objects.count() == n
     # the same form with the token from the page goes through: the 403 was the token's doing
     c.get("/opinions/new/")
-    assert c.post("/opinions/new/", {**data, "csrfmiddlewaretoken": c.cookies["csrftoken"].value}).status_code == 200
+    accepted = c.post("/opinions/new/", {**data, "csrfmiddlewaretoken": c.cookies["csrftoken"].value})
+    assert accepted.status_code == 302 and accepted["Location"].startswith("/opinions/thanks/")  # POST, redirect, GET
     assert ResidentOpinion.objects.count() == n + 1
 
 

@@ -10,6 +10,7 @@ from congress.models import AuditLog, CongressBody, SecretPoll
 from meetings import reports, services
 from meetings.models import Report
 from tests import factories
+from tests.ballot_box import SEAL, sealed, shares
 from tests.meetings.conftest import Hall
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def office(h, lang="en"):
 def open_survey(h, present=4, scores=(88,)):
     h.convene()
     h.present(*h.people[:present])
-    survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"))
+    survey = sealed(services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"), **SEAL))
     for p, v in zip(h.people, scores, strict=False):
         services.survey_respond(survey=survey, person=p, value=v)
     return survey
@@ -72,6 +73,8 @@ def test_a_thin_close_with_a_reason_is_audited_and_printed_on_the_report(django_
     with django_capture_on_commit_callbacks(execute=True):
         resp = c.post(f"/staff/surveys/{survey.pk}/close/", {"confirm": "on", "reason": "会场网络中断，改用纸质测评"})
     assert resp.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the scrutineers open the box: counted, report built
+        services.survey_unseal(survey=survey, shares=shares(survey.poll))
     poll = SecretPoll.objects.get(pk=survey.poll_id)
     assert poll.state == SecretPoll.State.TALLIED and poll.close_reason == "会场网络中断，改用纸质测评"
     row = AuditLog.objects.get(action="poll.close", object_id=str(poll.pk))
@@ -88,7 +91,7 @@ def test_enough_turnout_closes_without_a_reason():
     resp = office(h).post(f"/staff/surveys/{survey.pk}/close/", {"confirm": "on"})
     assert resp.status_code == 302
     CongressBody.objects.filter(pk=h.body.pk).update(min_close_turnout_percent=100)
-    other = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="另一项工作"))
+    other = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="另一项工作"), **SEAL)
     services.survey_respond(survey=other, person=h.people[0], value=70)
     assert office(h).post(f"/staff/surveys/{other.pk}/close/", {"confirm": "on"}).status_code == 422
 
@@ -103,11 +106,12 @@ def survey_of(h, meeting, scores, present=7):
         services.meeting_transition(meeting=meeting, to="convening")
     for p in h.people[:present]:
         services.attendee_set_status(attendee=meeting.attendees.get(person=p), status="present")
-    survey = services.survey_open(survey=services.survey_create(meeting=meeting, subject="河长制工作"))
+    survey = sealed(services.survey_open(survey=services.survey_create(meeting=meeting, subject="河长制工作"), **SEAL))
     for p, v in zip(h.people, scores, strict=False):
         services.survey_respond(survey=survey, person=p, value=v)
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.survey_close(survey=survey, reason=factories.CLOSE_REASON)
+        services.survey_unseal(survey=survey, shares=shares(survey.poll))
     survey.refresh_from_db()
     return survey
 

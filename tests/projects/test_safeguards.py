@@ -49,6 +49,7 @@ def counted(e, closer):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.ballot_close(ballot=e.ballot, acting_user=closer, reason=factories.CLOSE_REASON)
+        e.unseal()  # the scrutineers open the box; eager Celery counts it
     e.ballot.refresh_from_db()
     return e.ballot
 
@@ -57,9 +58,9 @@ def counted(e, closer):
 
 @pytest.mark.parametrize("lang,words", [
     ("zh-hans", ["5 名投票人中 1 人已投票（20.0%）", "低于本机构 50% 的最低投票率", "距截止时间还有", "未达到",
-                 "计票立即排队", "不能撤销"]),
+                 "监票人持各自的密钥卡共同开启密封票箱", "不能撤销"]),
     ("en", ["1 of 5 electors voted (20.0%)", "below this body's minimum of 50%", "before the end time",
-            "not reached", "The count is queued at once", "cannot be undone"]),
+            "not reached", "the scrutineers open the sealed ballot box", "cannot be undone"]),
 ])
 def test_the_close_page_states_turnout_time_left_quorum_and_what_follows(lang, words):
     e = thin_election()
@@ -155,6 +156,8 @@ def test_the_reason_is_stored_audited_and_printed_on_the_result(django_capture_o
         resp = signed_in(closer).post(f"/staff/ballots/{e.ballot.pk}/close/",
                                       {"confirm": "on", "reason": "  暴雨红色预警，  会议提前结束 "})
     assert resp.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        e.unseal()  # the scrutineers open the box; eager Celery counts it
     poll = poll_of(e)
     assert poll.state == SecretPoll.State.TALLIED
     assert poll.close_reason == "暴雨红色预警， 会议提前结束" and poll.closed_by == closer
@@ -186,7 +189,10 @@ def test_the_scheduler_closes_at_the_end_time_without_a_reason_and_the_result_sa
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert close_due_ballots.delay().get() == 1
     poll = poll_of(e)
-    assert poll.state == SecretPoll.State.TALLIED and poll.close_reason == "" and poll.closed_by is None
+    assert poll.state == SecretPoll.State.CLOSED and poll.close_reason == "" and poll.closed_by is None
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        e.unseal()  # the scrutineers open the box; eager Celery counts it
+    assert poll_of(e).state == SecretPoll.State.TALLIED
     services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     c = Client()
     c.cookies["django_language"] = "en"
