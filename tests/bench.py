@@ -390,7 +390,7 @@ def bench_meeting_report(n_deputies: int = 500, n_candidates: int = 15, n_survey
 
         with transaction.atomic():
             fill(survey.poll, score)
-        ms.survey_close(survey=survey)
+        ms.survey_close(survey=survey, reason="基准测试：提前结束评议")
         polls.poll_mark_tallied(SecretPoll.objects.get(pk=survey.poll_id))
     t = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:

@@ -74,11 +74,12 @@ def test_seed_demo_is_idempotent(capsys):
 
     from projects import services as ps
     from projects.models import Ballot
+    from tests.factories import CLOSE_REASON
 
     printed = re.findall(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){13}", out)
     assert len(printed) == 6
     ballot = Ballot.objects.get(poll__state="open")
-    ps.ballot_close(ballot=ballot)
+    ps.ballot_close(ballot=ballot, reason=CLOSE_REASON)
     assert ps.ballot_unseal(ballot=ballot, shares=printed[1:3]) == 0
     call_command("seed_demo")
     assert counts() == first

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from congress import sealing
 from congress.models import BallotSlot, SealedBallot, SecretPoll, VoteRecord
 from projects import services
+from tests.factories import CLOSE_REASON
 from tests.projects.conftest import Election
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -162,7 +163,7 @@ def test_no_link_from_voter_to_choice_by_order_row_versions_keys_trackers_pages_
     assert all(n >= 0.9 * VOTERS for n in control.values()), control
 
     # --- after closing and opening: the counting table ---
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     e.unseal()
     bound = chance_bound(truth)
     with connection.cursor() as c:

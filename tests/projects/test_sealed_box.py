@@ -10,6 +10,7 @@ from congress.models import AuditLog, BallotSlot, SealedBallot, SecretPoll, Vote
 from projects import services
 from projects.models import Project
 from tests.ballot_box import peek, stored
+from tests.factories import CLOSE_REASON
 from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def voted_and_closed(deputies=4, **kw):
     e = Election(deputies=deputies, **kw).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 2)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     return e
 
 
@@ -104,7 +105,7 @@ def test_a_ballot_that_breaks_the_rules_or_cannot_be_read_counts_as_invalid_neve
         SealedBallot.objects.create(poll=e.ballot.poll, sealed=blob, tracker=sealing.tracker(blob))
     junk = bytes(sealing.SEALED_SIZE)
     SealedBallot.objects.create(poll=e.ballot.poll, sealed=junk, tracker=sealing.tracker(junk))
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     assert e.unseal() == 2 + len(bad) + 1
     counted = dict(BallotSlot.objects.filter(poll=e.ballot.poll).values_list("status").annotate(n=Count("pk")))
     assert counted == {"valid": 1, "blank": 1, "invalid": len(bad) + 1}
@@ -148,7 +149,7 @@ def test_lost_cards_void_and_run_again_audited(election):
     assert set(Project.objects.filter(pk__in=[p.pk for p in e.projects]).values_list("state", flat=True)) == {"on_ballot"}
     for p in e.people:
         e.approve(p, 1)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     with pytest.raises(ValidationError):
         e.unseal(old_cards[:2])
     from django.test import TestCase
@@ -243,7 +244,7 @@ def test_the_cards_cannot_be_fetched_again(election):
     # and they open the box
     for p in e.people:
         services.ballot_vote(ballot=e.ballot, person=p, choices={"approve": [e.candidates[0].pk]})
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     assert services.ballot_unseal(ballot=e.ballot, shares=cards[1:]) == len(e.people)
 
 
@@ -280,7 +281,7 @@ def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
         ms.survey_respond(survey=survey, person=p, value=v)
     assert not BallotSlot.objects.filter(poll=survey.poll).exists()
     assert SealedBallot.objects.filter(poll=survey.poll).count() == 5
-    ms.survey_close(survey=survey)
+    ms.survey_close(survey=survey, reason=CLOSE_REASON)
     with pytest.raises(ValidationError):
         ms.survey_unseal(survey=survey, shares=[])
     from tests.ballot_box import shares
@@ -293,7 +294,7 @@ def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
     # another survey whose cards are lost: voided and set up to run again
     lost = sealed(ms.survey_open(survey=ms.survey_create(meeting=h.meeting, subject="法院工作"), **SEAL))
     ms.survey_respond(survey=lost, person=h.people[0], value=50)
-    ms.survey_close(survey=lost)
+    ms.survey_close(survey=lost, reason=CLOSE_REASON)
     ms.survey_void(survey=lost, reason="监票人密封卡遗失")
     lost.refresh_from_db()
     assert lost.poll.state == "draft" and lost.quorum_present is None and stored(lost.poll) == 0

@@ -9,6 +9,7 @@ from django.db import models
 
 from congress import sealing
 from congress.models import AuditLog, BallotSlot, Elector, SealedBallot, VoteRecord
+from tests.factories import CLOSE_REASON
 from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_counted_ballots_are_not_in_voting_order(election):
         e.approve(p, 1 if i < 10 else 0)
     from projects import services
 
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     e.unseal()
     assert not SealedBallot.objects.filter(poll=e.ballot.poll).exists()  # the sealed ballots are destroyed
     box = list(BallotSlot.objects.filter(poll=e.ballot.poll).order_by("id").values_list("approvals", flat=True))
