@@ -441,7 +441,9 @@ class SealedBallot(models.Model):
     class Meta:
         verbose_name = _("sealed ballot")
         verbose_name_plural = _("sealed ballots")
-        constraints = [models.UniqueConstraint(fields=["poll", "tracker"], name="sealed_tracker_unique_per_poll")]
+        constraints = [models.UniqueConstraint(
+            fields=["poll", "tracker"], name="sealed_tracker_unique_per_poll",
+            violation_error_message=_("Two sealed ballots in one ballot box cannot have the same tracker."))]
 
     def __str__(self):
         return str(_("sealed ballot"))

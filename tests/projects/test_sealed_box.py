@@ -10,6 +10,7 @@ from congress.models import AuditLog, BallotSlot, SealedBallot, SecretPoll, Vote
 from projects import services
 from projects.models import Project
 from tests.ballot_box import peek, stored
+from tests import factories
 from tests.factories import CLOSE_REASON
 from tests.projects.conftest import Election
 
@@ -358,7 +359,7 @@ def test_the_result_page_says_blank_and_invalid_ballots_count_as_cast(election, 
     e.approve(e.people[0], 0)
     e.approve(e.people[1])  # blank
     e.close_and_count()
-    services.ballot_certify(ballot=e.ballot)
+    services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     page = client.get(f"/ballots/{e.ballot.pk}/result/").content.decode()
     assert 'id="ballots-cast-rule"' in page and "空白票和无效票计入投票数" in page
     assert e.ballot.result.data["receipts"][0] in page

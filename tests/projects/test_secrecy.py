@@ -79,7 +79,7 @@ def test_no_row_shares_a_key_with_the_voters_row(election):
 
 
 def test_a_sealed_ballot_says_nothing_readable_and_every_one_has_the_same_length(election):
-    e = Election(deputies=4, candidates=4, max_choices=4).open()
+    e = Election(deputies=4, candidates=4, seats=4, max_choices=4).open()
     e.approve(e.people[0])  # blank
     e.approve(e.people[1], 0)
     e.approve(e.people[2], 0, 1, 2, 3)
