@@ -9,8 +9,8 @@ from congress import polls, sealing
 from congress.models import AuditLog, BallotSlot, SealedBallot, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Project
-from tests.ballot_box import peek, stored
 from tests import factories
+from tests.ballot_box import peek, stored
 from tests.factories import CLOSE_REASON
 from tests.projects.conftest import Election
 
