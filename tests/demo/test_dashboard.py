@@ -61,9 +61,14 @@ def voted(demo):
     """The demo's open ballot closed, counted and certified, as a journey through the demo does."""
     from django.test import TestCase
 
+    from congress.models import Elector
     from projects import services
 
     ballot = Ballot.objects.get(poll__state=SecretPoll.State.OPEN)
+    # seed_demo leaves its ballot open with no votes (and no votes adopt nothing): some demo deputies vote first
+    chosen = list(ballot.candidates.order_by("pk").values_list("pk", flat=True)[:5])
+    for elector in Elector.objects.filter(poll=ballot.poll).select_related("person").order_by("pk")[:10]:
+        services.ballot_vote(ballot=ballot, person=elector.person, choices={"approve": chosen})
     services.ballot_close(ballot=ballot, reason=factories.CLOSE_REASON)
     with TestCase.captureOnCommitCallbacks(execute=True):  # two scrutineers open the box; eager Celery counts it
         services.ballot_unseal(ballot=ballot, shares=demo["ballot"][:2])
