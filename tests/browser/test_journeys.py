@@ -103,6 +103,11 @@ def translated_msgids():
     return phrases
 
 
+def signed_in(page):
+    """Wait until the sign-in form has sent us on (every role is redirected away from the login page)."""
+    page.wait_for_url(lambda url: "/accounts/login/" not in url, wait_until="load", timeout=15000)
+
+
 def pattern_of(url):
     parts = urlsplit(url)
     path = re.sub(r"/\d+(?=[/.]|$)", "/<id>", parts.path)
@@ -167,6 +172,10 @@ class Crawl:
                 if found:
                     around = text[max(0, found.start() - 20):found.end() + 20].replace("\n", " ")
                     self.add(role, lang, url, f"untranslated {msgid!r} in {around!r}")
+                    text = text.replace(found.group(), " ")
+            # English sentences that never went through the catalogue: three or more English words in a row.
+            for run in re.findall(r"[A-Za-z][a-z']+(?:[ -][A-Za-z][a-z']*){2,}", text):
+                self.add(role, lang, url, f"English text on a Chinese page {run[:80]!r}")
         # axe on every distinct page in Chinese (the same URL seen by two roles is one), once per pattern in English.
         key = (urlsplit(url).path + "?" + urlsplit(url).query if lang == "zh-hans" else pattern_of(url), phone, lang)
         if key not in self.axe_done:
@@ -280,7 +289,7 @@ def check_forms(crawl, browser, base):
         page = context.new_page()
         if role:
             sign_in(page, base, role, PASSWORD)
-            page.wait_for_load_state("load")
+            signed_in(page)
         if "<first>" in path:
             page.goto(base + path.split("<first>")[0])
             path = page.locator("main table a[href*='/staff/opinions/']").first.get_attribute("href")
@@ -319,8 +328,7 @@ def test_journeys(live_server, browser):
         page = context.new_page()
         if role:
             sign_in(page, live_server.url, role, PASSWORD)
-            page.wait_for_load_state("load")
-            assert "/accounts/login/" not in page.url, f"{role} could not sign in"
+            signed_in(page)
         else:
             page.goto(live_server.url + "/")
         start = page.url.split("#")[0]
@@ -371,7 +379,7 @@ def test_tinted_table_rows_keep_their_contrast(live_server, browser):
     context = browser.new_context(locale="zh-CN", **DESKTOP)
     page = context.new_page()
     sign_in(page, live_server.url, "baitao", "x-Secret-123")
-    page.wait_for_load_state("load")
+    signed_in(page)
     page.goto(live_server.url + "/staff/opinions/")
     assert page.locator("tr.table-danger a").count() == 1
     page.evaluate(AXE.read_text(encoding="utf-8"))
@@ -394,7 +402,7 @@ def test_the_attendance_list_scrolls_by_keyboard(live_server, browser):
     context = browser.new_context(locale="zh-CN", **DESKTOP)
     page = context.new_page()
     sign_in(page, live_server.url, staff, "x-Secret-123")
-    page.wait_for_load_state("load")
+    signed_in(page)
     page.goto(f"{live_server.url}/staff/meetings/{hall.meeting.pk}/")
     assert page.evaluate("() => { const b = document.querySelector('#attendance').parentElement;"
                          " return b.scrollHeight > b.clientHeight; }")
