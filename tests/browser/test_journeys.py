@@ -8,7 +8,9 @@ staff), and the crawl fails on what the unit, fuzz and permission tests cannot s
   a table cell, badge or definition, on a zh-hans page anywhere in the visible text; and on a zh-hans page a
   visible English msgid of the catalogue that has a translation;
 - an axe-core violation of serious or critical impact for the WCAG 2.1 A/AA rules;
-- on the main forms, a field whose input is neither saved nor refused with a message.
+- on the main forms, a field whose input is neither saved nor refused with a message, and an accepted submission
+  answered with a page instead of a redirect (post/redirect/get); the resulting page and what it links to are
+  checked like the crawled ones.
 
 Every finding is collected and the test fails once at the end with the whole list. The number of pages crawled
 per role is printed (run with -s to see it)."""
@@ -313,6 +315,18 @@ def check_forms(crawl, browser, base):
                 if value not in shown and not stored_anywhere(value):
                     crawl.add(role or "resident", "zh-hans", url,
                               f"form field {name!r} was neither saved nor refused with a message (HTTP {status})")
+        if not refused and nav.value and nav.value.request.redirected_from is None:
+            crawl.add(role or "resident", "zh-hans", url, "an accepted form answered its POST with a page, not a "
+                      "redirect (a reload sends it again)")
+        # What the resulting page links to (a tracking page, the new record) is checked too.
+        after = [u for u in (crawl.same_origin(h, page.url) for h in page.locator("main a[href]").evaluate_all(
+            "els => els.map(a => a.getAttribute('href'))")) if u][:3]
+        for link in after:
+            response = page.goto(link)
+            if response and response.status >= 500:
+                crawl.add(role or "resident", "zh-hans", link, f"HTTP {response.status}")
+            elif response and "text/html" in (response.headers.get("content-type") or ""):
+                crawl.check_page(page, role or "resident", "zh-hans", page.url, viewport is PHONE)
         crawl.forms.append(f"{path}: {status}, {'refused: ' + refused[0][:80] if refused else 'accepted'}")
         context.close()
 
@@ -337,6 +351,9 @@ def test_journeys(live_server, browser):
                 page.goto(start)
                 switch_language(page, "en")
                 page.wait_for_selector("html[lang=en]")
+            if os.environ.get("JOURNEY_SHOTS"):  # screenshots of each role's first page, e.g. for the README
+                page.goto(start)
+                page.screenshot(path=Path(os.environ["JOURNEY_SHOTS"]) / f"{role or 'resident'}-{lang}.png")
             crawl.crawl(page, role, lang, start, phone)
         context.close()
     check_forms(crawl, browser, live_server.url)
