@@ -296,7 +296,6 @@ def check_forms(crawl, browser, base):
             page.goto(base + path.split("<first>")[0])
             path = page.locator("main table a[href*='/staff/opinions/']").first.get_attribute("href")
         url = base + path
-        print("form", role, path, flush=True)
         page.goto(url)
         form = page.locator("main form[method=post]:has(button:not([type=button]))").last
         filled = form.evaluate(FILL)
