@@ -1,4 +1,4 @@
-"""The Redis cache, degrading to "no cache" while Redis is down.
+"""The caches: Redis, degrading to "no cache" while Redis is down; without Redis, rate-limit counters in the database.
 
 Nothing this site keeps in the cache is needed to serve a request: sessions,
 sign-in lockouts (django-axes) and ballots are in the database. The cache
@@ -12,7 +12,10 @@ so a dead or unreachable server costs one short timeout, not one per call.
 import logging
 import time
 
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, models, router, transaction
+from django.utils.timezone import now as tz_now
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -70,3 +73,44 @@ class ResilientRedisCache(RedisCache):
             raise ValueError(f"Key '{key}' not found (cache unreachable)")
 
         return self._guarded(missing, "incr", key, delta, version)
+
+
+# --- Rate-limit counters without Redis ------------------------------------------------------------------------------
+
+RATELIMIT_TABLE = "congress_ratelimit_cache"  # made by migration congress 0004; `createcachetable` makes it too
+
+
+class SharedCounterCache(DatabaseCache):
+    """Rate-limit counters in the database, shared by every web process, for a site without Redis.
+
+    Django's DatabaseCache increments by get-then-set, which loses concurrent increments and, worse, resets the
+    entry's expiry to the default timeout: a counter for an hour's window would vanish five minutes after its last
+    hit. Here an increment holds the row (SELECT … FOR UPDATE on PostgreSQL; the write lock SQLite takes at BEGIN
+    IMMEDIATE, which the settings ask for) and keeps its expiry.
+    """
+
+    def incr(self, key, delta=1, version=None):
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        qn = connection.ops.quote_name
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        made = self.make_and_validate_key(key, version=version)
+        with transaction.atomic(using=db):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {qn('expires')} FROM {qn(self._table)} WHERE {qn('cache_key')} = %s{lock}",  # nosec B608  # noqa: S608 -- quoted names; the key is a parameter
+                    [made])
+                row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            expires = row[0]
+            expression = models.Expression(output_field=models.DateTimeField())
+            for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+                expires = converter(expires, expression, connection)
+            remaining = (expires - tz_now()).total_seconds()
+            value = self.get(key, self._missing_key, version=version)
+            if value is self._missing_key or remaining <= 0:
+                raise ValueError(f"Key '{key}' not found")
+            value += delta
+            self.set(key, value, timeout=max(1, int(remaining + 0.999)), version=version)
+        return value

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -67,3 +68,34 @@ class FilterForm(forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+# --- confirming a step that cannot be undone (congress.safeguards) -------------------
+
+class ConfirmCloseForm(forms.Form):
+    """Close a ballot or survey: the box says the figures were read; the reason is checked by the service."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read the figures above and want to close voting now. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: nothing is closed without it.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for closing now"), required=False, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when voting closes before its end time or below this body's minimum turnout. "
+                        "It is printed on the result."),
+    )
+
+
+class ConfirmCertifyForm(forms.Form):
+    """Certify a ballot's result: the scrutineers present are named; the service checks them and who certifies."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the count with the scrutineers and certify the result. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: nothing is certified without it.")},
+    )
+    scrutineers = forms.CharField(
+        label=_("Scrutineers present"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name per line, at least two. They are printed on the result."),
+        error_messages={"required": _("Name the scrutineers present at the count.")},
+    )

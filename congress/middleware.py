@@ -1,20 +1,90 @@
-"""Security headers Django 5.2 does not set itself."""
+"""Request and response hardening Django 5.2 does not do itself.
+
+The Content-Security-Policy is django-csp's (settings.CONTENT_SECURITY_POLICY, with a nonce per response).
+"""
+
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from congress.clientip import from_trusted_proxy
+
+# What a proxy writes about the connection it forwards. From anyone else they are the client's say-so: an untrusted
+# peer sending "X-Forwarded-Proto: https" over plain HTTP must not be taken for HTTPS (secure cookies, redirects).
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
-class ContentSecurityPolicyMiddleware:
-    """Send a Content-Security-Policy: everything from this site only; no inline script except the few we mark.
+class TrustedProxyMiddleware:
+    """First in the chain: drop the X-Forwarded-* headers unless the request came from one of TRUSTED_PROXIES."""
 
-    The admin and our pages load only local static files (Bootstrap is vendored), so 'self' is enough.
-    """
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
+def is_staff_account(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response; nothing kept in any cache for staff pages and for files (exports,
+    downloads: every response with a Content-Disposition)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        if request.path_info.startswith(STAFF_PREFIXES) or response.has_header("Content-Disposition"):
+            add_never_cache_headers(response)
         return response
+
+
+STAFF_SIGNED_IN_AT = "staff_signed_in_at"
+
+
+@receiver(user_logged_in, dispatch_uid="congress.staff_session_start")
+def _staff_session_start(sender, request, user, **kwargs):
+    """A staff session lasts a working day from sign-in (STAFF_SESSION_HOURS), however busy it is."""
+    if request is None or not hasattr(request, "session") or not is_staff_account(user):
+        return
+    request.session[STAFF_SIGNED_IN_AT] = int(time.time())
+    if not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:  # else the cookie already ends with the browser
+        request.session.set_expiry(int(settings.STAFF_SESSION_HOURS * 3600))
+
+
+class StaffSessionMiddleware:
+    """After AuthenticationMiddleware: a staff session older than STAFF_SESSION_HOURS is ended and the staff member
+    asked to sign in again. A staff session without a start (made before this rule) is ended too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if is_staff_account(user):
+            started = request.session.get(STAFF_SIGNED_IN_AT)
+            if not isinstance(started, int) or time.time() - started > settings.STAFF_SESSION_HOURS * 3600:
+                logout(request)
+                messages.info(request, _("Your staff session ended after a working day. Please sign in again."))
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -164,6 +164,11 @@ class CongressBody(models.Model):
         _("fixed attendees vote"), default=False,
         help_text=_("Whether fixed attendees (deputies of other levels) vote in this body's ballots."),
     )
+    min_close_turnout_percent = models.PositiveSmallIntegerField(
+        _("minimum turnout for closing (%)"), default=50,
+        help_text=_("Closing a ballot or survey below this turnout (votes cast out of electors) needs a written "
+                    "reason, which is printed on the result."),
+    )
 
     objects = scoped_queryset("division").as_manager()
 
@@ -172,7 +177,8 @@ class CongressBody(models.Model):
         verbose_name_plural = _("congress bodies")
         ordering = ["division__path", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["division", "kind"], name="body_one_kind_per_division"),
+            models.UniqueConstraint(fields=["division", "kind"], name="body_one_kind_per_division",
+                violation_error_message=_("This division already has a congress body of this kind.")),
             models.CheckConstraint(
                 condition=~Q(kind="deliberation") | Q(seats__isnull=True) | Q(seats__lte=100),
                 name="body_deliberation_seats_at_most_100",
@@ -185,6 +191,11 @@ class CongressBody(models.Model):
                 ),
                 name="body_organ_has_parent_congress",
                 violation_error_message=_("A standing committee or presidium belongs to a congress; a congress has no parent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_close_turnout_percent__gte=0, min_close_turnout_percent__lte=100),
+                name="body_min_close_turnout_0_to_100",
+                violation_error_message=_("The minimum turnout is a percentage from 0 to 100."),
             ),
         ]
 
@@ -213,13 +224,15 @@ class Term(models.Model):
         verbose_name_plural = _("terms")
         ordering = ["body", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique_per_body"),
+            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique_per_body",
+                violation_error_message=_("This body already has a term with this number.")),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")),
                 name="term_ends_after_start",
                 violation_error_message=_("A term ends after it starts."),
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="term_number_positive",
+                violation_error_message=_("The term number starts at 1.")),
         ]
 
     def __str__(self):
@@ -244,11 +257,14 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["term", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "number"], name="session_number_unique_per_term"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.UniqueConstraint(fields=["term", "number"], name="session_number_unique_per_term",
+                violation_error_message=_("This term already has a session with this number.")),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive",
+                violation_error_message=_("The session number starts at 1.")),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="session_ends_after_start",
+                violation_error_message=_("A session ends on or after the day it starts."),
             ),
         ]
 
@@ -336,6 +352,10 @@ class SecretPoll(models.Model):
     closes_at = models.DateTimeField(_("voting closes"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # Who closed it (whoever certifies must be someone else), and why, when it closed early or on a thin turnout.
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
+                                  editable=False, on_delete=models.PROTECT, related_name="+")
+    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
     electorate_size = models.PositiveIntegerField(_("electorate"), default=0, editable=False)
     seated_count = models.PositiveIntegerField(
         _("seated deputies"), default=0, editable=False,
@@ -373,7 +393,8 @@ class Elector(models.Model):
     class Meta:
         verbose_name = _("elector")
         verbose_name_plural = _("electors")
-        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll")]
+        constraints = [models.UniqueConstraint(fields=["poll", "person"], name="elector_once_per_poll",
+                violation_error_message=_("This deputy is already on the list of voters."))]
 
     def __str__(self):
         return f"{self.person} · {self.poll}"
@@ -421,16 +442,20 @@ class BallotSlot(models.Model):
         verbose_name_plural = _("ballots")
         indexes = [models.Index(fields=["poll", "status"])]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll"),
+            models.UniqueConstraint(fields=["poll", "receipt"], name="slot_receipt_unique_per_poll",
+                violation_error_message=_("This receipt has been used in this vote already.")),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                                   name="slot_score_0_to_100"),
+                                   name="slot_score_0_to_100",
+                violation_error_message=_("A score is between 0 and 100.")),
             models.CheckConstraint(
-                condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative"
+                condition=Q(approvals__gte=0, rejections__gte=0, abstentions__gte=0), name="slot_masks_non_negative",
+                violation_error_message=_("A ballot's marks cannot be negative.")
             ),
             models.CheckConstraint(
                 condition=~Q(status="empty") | Q(approvals=0, rejections=0, abstentions=0, score__isnull=True,
                                                  receipt__isnull=True),
                 name="slot_empty_is_empty",
+                violation_error_message=_("An unused ballot holds no marks."),
             ),
         ]
 

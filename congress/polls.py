@@ -222,13 +222,18 @@ def _scrub_ballot_box(poll: SecretPoll) -> None:
 
 
 @transaction.atomic
-def poll_close(*, poll: SecretPoll, acting_user=None, now=None) -> SecretPoll:
+def poll_close(*, poll: SecretPoll, acting_user=None, now=None, reason: str = "",
+               facts: dict | None = None) -> SecretPoll:
+    """Close voting. `reason` and `facts` (turnout, time left: see congress.safeguards) go on the poll and its audit row."""
     poll = lock(poll)
     transition(poll, SecretPoll.State.CLOSED)
     poll.closed_at = now or timezone.now()
-    poll.save(update_fields=["state", "closed_at"])
+    poll.closed_by = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    poll.close_reason = reason.strip()[:300]
+    poll.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
     _scrub_ballot_box(poll)
-    audit_record(actor=acting_user, action="poll.close", obj=poll, division=poll.body.division)
+    audit_record(actor=acting_user, action="poll.close", obj=poll, division=poll.body.division,
+                 after={**(facts or {}), "reason": poll.close_reason})
     return poll
 
 
@@ -305,9 +310,10 @@ def poll_mark_tallied(poll: SecretPoll) -> None:
         poll.save(update_fields=["state"])
 
 
-def poll_certify(*, poll: SecretPoll, acting_user=None) -> SecretPoll:
+def poll_certify(*, poll: SecretPoll, acting_user=None, scrutineers: Iterable[str] = ()) -> SecretPoll:
     poll = lock(poll)
     transition(poll, SecretPoll.State.CERTIFIED)
     poll.save(update_fields=["state"])
-    audit_record(actor=acting_user, action="poll.certify", obj=poll, division=poll.body.division)
+    audit_record(actor=acting_user, action="poll.certify", obj=poll, division=poll.body.division,
+                 after={"scrutineers": list(scrutineers)})
     return poll

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 if TYPE_CHECKING:
     from congress.models import CongressBody, Division
 
@@ -40,3 +42,106 @@ def can_manage_division(user, division: Division | None) -> bool:
 
 def can_manage_body(user, body: CongressBody) -> bool:
     return can_manage_division(user, body.division)
+
+
+# --- People and accounts: authority follows the bodies a person sits in, not their address -----------------
+#
+# The deputies app sits above congress, so its models are reached by their lazy names and the reverse
+# relations of User; no deputies code is called from here.
+
+
+def _mandates_outside(prefix: str):
+    from django.apps import apps
+
+    return apps.get_model("deputies", "Mandate").objects.exclude(term__body__division__path__startswith=prefix)
+
+
+def people_in_scope(user):
+    """People a staff member may pick (station deputies, group members, participants): those holding
+    a mandate in a body within the staff member's scope."""
+    from django.apps import apps
+
+    Person = apps.get_model("deputies", "Person")
+    prefix = staff_scope_path(user)
+    if prefix is None:
+        return Person.objects.none()
+    if prefix == "":
+        return Person.objects.all()
+    return Person.objects.filter(mandates__term__body__division__path__startswith=prefix).distinct()
+
+
+def people_outside_scope(user, people) -> list:
+    """Of `people`, those the staff member may not pick. No acting user (a system task, the seed) limits nothing."""
+    if user is None:
+        return []
+    allowed = set(people_in_scope(user).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+    return [p for p in people if p.pk not in allowed]
+
+
+def people_wholly_in_scope(user):
+    """People whose every mandate lies in a body within the scope (without mandates: whose address does).
+    Only for these may a staff member create or manage the sign-in account."""
+    from django.apps import apps
+    from django.db.models import Exists, OuterRef
+
+    Person = apps.get_model("deputies", "Person")
+    prefix = staff_scope_path(user)
+    if prefix is None:
+        return Person.objects.none()
+    if prefix == "":
+        return Person.objects.all()
+    outside = Exists(_mandates_outside(prefix).filter(person=OuterRef("pk")))
+    any_mandate = Exists(apps.get_model("deputies", "Mandate").objects.filter(person=OuterRef("pk")))
+    return Person.objects.filter(~outside).filter(any_mandate | Q(area__path__startswith=prefix))
+
+
+def manageable_accounts(user):
+    """The accounts a staff member may view and manage (change, reset the password of).
+
+    - a deputy's account: only when every body its person holds a mandate in lies within the scope;
+    - a staff account: only when its division lies strictly below the staff member's own (never a
+      colleague at the same level or above, never a superuser);
+    - superusers manage every account.
+    """
+    from django.apps import apps
+    from django.db.models import Exists, OuterRef
+
+    User = apps.get_model(*_user_model_label().split("."))
+    prefix = staff_scope_path(user)
+    if prefix is None:
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    own = user.division.path
+    below = Q(division__path__startswith=prefix) & ~Q(division__path=own) & Q(division__path__startswith=own)
+    Person = apps.get_model("deputies", "Person")
+    person_ok = Exists(people_wholly_in_scope(user).filter(pk=OuterRef("person__pk")))
+    has_person = Exists(Person.objects.filter(user=OuterRef("pk")))
+    return (
+        User.objects.exclude(is_superuser=True)
+        .filter(Q(division__isnull=True) | below)
+        .filter(Q(is_staff=False) | Q(division__isnull=False))
+        .filter(person_ok | (~has_person & Q(division__isnull=False)))
+    )
+
+
+def can_manage_account(user, account) -> bool:
+    return account is not None and account.pk is not None and manageable_accounts(user).filter(pk=account.pk).exists()
+
+
+def staff_divisions_grantable(user):
+    """Divisions a staff member may give as another account's staff scope: strictly below their own."""
+    from congress.models import Division
+
+    prefix = staff_scope_path(user)
+    if prefix is None:
+        return Division.objects.none()
+    if user.is_superuser:
+        return Division.objects.all()
+    return Division.objects.filter(path__startswith=user.division.path).exclude(pk=user.division_id)
+
+
+def _user_model_label() -> str:
+    from django.conf import settings
+
+    return settings.AUTH_USER_MODEL

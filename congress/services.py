@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from congress.models import AuditLog, CongressBody, Division, Session, Term, User
 
@@ -107,11 +108,11 @@ def body_check(kind: str, division: Division, parent: CongressBody | None, seats
 
 @transaction.atomic
 def body_create(*, name: str, kind: str, division: Division, parent: CongressBody | None = None,
-                seats: int | None = None, fixed_attendees_vote: bool = False,
+                seats: int | None = None, fixed_attendees_vote: bool = False, min_close_turnout_percent: int = 50,
                 acting_user: User | None = None) -> CongressBody:
     body_check(kind, division, parent, seats)
     body = CongressBody(name=name, kind=kind, division=division, parent=parent, seats=seats,
-                        fixed_attendees_vote=fixed_attendees_vote)
+                        fixed_attendees_vote=fixed_attendees_vote, min_close_turnout_percent=min_close_turnout_percent)
     body.full_clean()
     body.save()
     audit_record(actor=acting_user, action="body.create", obj=body, division=division, after=snapshot(body))
@@ -121,7 +122,7 @@ def body_create(*, name: str, kind: str, division: Division, parent: CongressBod
 @transaction.atomic
 def body_update(*, body: CongressBody, acting_user: User | None = None, **fields) -> CongressBody:
     before = snapshot(body)
-    allowed = {"name", "seats", "fixed_attendees_vote"}
+    allowed = {"name", "seats", "fixed_attendees_vote", "min_close_turnout_percent"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"body_update cannot change {sorted(unknown)}")
@@ -202,3 +203,103 @@ def staff_account_create(*, username: str, password: str, division: Division, em
     audit_record(actor=acting_user, action="account.create_staff", obj=user, division=division,
                  after={"username": username, "division": division.pk})
     return user
+
+
+# --- Managing sign-in accounts: who may is decided by congress.predicates.manageable_accounts ------------------
+
+# What a staff member (not a superuser) may change on an account they manage. Sign-in name, staff and
+# superuser rights, groups and permissions are for superusers only.
+ACCOUNT_FIELDS_STAFF = {"first_name", "last_name", "email", "is_active", "division"}
+ACCOUNT_FIELDS_SUPERUSER = ACCOUNT_FIELDS_STAFF | {"username", "is_staff", "is_superuser", "groups", "user_permissions"}
+
+
+def _require_manageable(account: User, acting_user: User | None) -> None:
+    from congress.predicates import can_manage_account
+
+    if acting_user is not None and not can_manage_account(acting_user, account):
+        raise ValidationError(_("You may not manage this account: it belongs to a level above your scope."))
+
+
+def account_check(*, account: User, acting_user: User | None, fields: dict) -> None:
+    """Refuse, before anything is written, a change the acting staff member may not make."""
+    from congress.predicates import staff_divisions_grantable
+
+    _require_manageable(account, acting_user)
+    if acting_user is None:
+        return
+    allowed = ACCOUNT_FIELDS_SUPERUSER if acting_user.is_superuser else ACCOUNT_FIELDS_STAFF
+    refused = sorted(set(fields) - allowed)
+    if refused:
+        raise ValidationError(_("Only a superuser may change: %(fields)s.") % {"fields": ", ".join(refused)})
+    division = fields.get("division", account.division)
+    if "division" in fields and division is not None and not staff_divisions_grantable(acting_user).filter(
+            pk=division.pk).exists():
+        raise ValidationError(_("You may give a staff scope only below your own division."))
+    if fields.get("is_staff", account.is_staff) and division is None and not fields.get(
+            "is_superuser", account.is_superuser):
+        raise ValidationError(_("A staff account needs a staff scope."))
+
+
+@transaction.atomic
+def account_update(*, account: User, acting_user: User | None, **fields) -> User:
+    account_check(account=account, acting_user=acting_user, fields=fields)
+    unknown = set(fields) - ACCOUNT_FIELDS_SUPERUSER
+    if unknown:
+        raise ValueError(f"account_update cannot change {sorted(unknown)}")
+    fields_plain = {k: v for k, v in fields.items() if k not in ("groups", "user_permissions")}
+    before = snapshot(account, fields=sorted(fields_plain))
+    for key, value in fields_plain.items():
+        setattr(account, key, value)
+    account.full_clean(exclude=["password"])
+    account.save()
+    for m2m in ("groups", "user_permissions"):
+        if m2m in fields:
+            getattr(account, m2m).set(fields[m2m])
+    audit_record(actor=acting_user, action="account.update", obj=account, division=_account_division(account),
+                 before=before, after=snapshot(account, fields=sorted(fields_plain)))
+    return account
+
+
+def _account_division(account: User) -> Division | None:
+    person = getattr(account, "person", None)
+    return account.division or (person.area if person is not None else None)
+
+
+@transaction.atomic
+def account_password_set(*, account: User, password: str | None, acting_user: User | None) -> User:
+    """Staff set (or, with None, disable) another person's password. Audited; the holder is told by e-mail."""
+    _require_manageable(account, acting_user)
+    if password is None:
+        account.set_unusable_password()
+    else:
+        account.set_password(password)
+    account.save(update_fields=["password"])
+    audit_record(actor=acting_user, action="account.password_reset" if password else "account.password_disable",
+                 obj=account, division=_account_division(account),
+                 after={"notified": bool(account.email)})  # never the password or its hash
+    if account.email:
+        transaction.on_commit(lambda: _tell_password_changed(account, acting_user, disabled=password is None))
+    return account
+
+
+def _tell_password_changed(account: User, acting_user: User | None, *, disabled: bool) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import timezone, translation
+
+    # Accounts carry no language of their own yet: the site's language is the users' language.
+    with translation.override(getattr(account, "language", "") or settings.LANGUAGE_CODE):
+        subject = _("Your password was changed by the congress office")
+        if disabled:
+            subject = _("Password sign-in to your account was disabled by the congress office")
+        body = _(
+            "Dear %(name)s,\n\nOn %(when)s the congress office (%(office)s) %(what)s for your account “%(username)s”.\n"
+            "If you did not ask for this, contact the congress office at once.\n"
+        ) % {
+            "name": account.get_full_name() or account.username,
+            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "office": (acting_user.first_name or acting_user.username) if acting_user else pgettext("actor", "system"),
+            "what": _("disabled password sign-in") if disabled else _("set a new password"),
+            "username": account.username,
+        }
+    send_mail(str(subject), str(body), None, [account.email], fail_silently=False)

@@ -6,11 +6,13 @@ ALLOWED_HOSTS. With none of them set the site runs on SQLite under var/ and
 Celery runs tasks eagerly in the web process.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     # the domain, lowest layer first
     "congress",
     "deputies",
@@ -66,17 +69,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "congress.middleware.TrustedProxyMiddleware",  # first: X-Forwarded-* count only from TRUSTED_PROXIES
+    "congress.middleware.SecurityHeadersMiddleware",  # Permissions-Policy, no-store: on every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "congress.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "congress.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "congress.urls"
@@ -95,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "congress.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -118,6 +125,7 @@ AUTH_USER_MODEL = "congress.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "congress.signin.SlowDownBackend",  # after the lockout, before the password check
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,13 +138,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# django-axes: lock an account, and separately an address, after repeated failures.
+# django-axes. Deputies' logins are predictable (d000123): a lock on the account alone would let anyone lock a
+# deputy out before a vote, and behind a load balancer a lock on the address alone would lock out everyone. So the
+# lock is on the account and the address together; the client address is congress.clientip's (TRUSTED_PROXIES).
+# An account under attack from many addresses is slowed down, not barred (congress.signin).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "congress.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Failures for one account from all addresses within the cool-off after which every further attempt for it waits
+# (LOGIN_SLOWDOWN_STEP seconds per failure beyond the threshold, at most LOGIN_SLOWDOWN_MAX).
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=10)
+LOGIN_SLOWDOWN_STEP = env.float("LOGIN_SLOWDOWN_STEP", default=0.25)
+LOGIN_SLOWDOWN_MAX = env.float("LOGIN_SLOWDOWN_MAX", default=3.0)
+
+# Sessions. Staff sessions end a working day after sign-in (congress.middleware.StaffSessionMiddleware); deputies
+# keep Django's default of two weeks. On shared devices (a terminal in the meeting hall) end every session when the
+# browser closes.
+STAFF_SESSION_HOURS = env.float("STAFF_SESSION_HOURS", default=10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -209,13 +232,19 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # Redis down must not stop anyone: see congress/cache.py. Short socket timeouts so that an unreachable host
 # (not only a refused connection) costs about a second, then the cache is skipped for a few seconds.
+_REDIS_CACHE = {"BACKEND": "congress.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
 CACHES = {
     "default": (
-        {"BACKEND": "congress.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
-         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
-        if REDIS_URL and not TESTING
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+        _REDIS_CACHE if REDIS_URL and not TESTING else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    # The public forms' rate-limit counters must be shared by every web process: in Redis when there is one, else
+    # in a database table (per-process memory let 18 submissions through a limit of 10 with 4 gunicorn workers).
+    "ratelimit": (
+        _REDIS_CACHE if REDIS_URL and not TESTING else
+        {"BACKEND": "congress.cache.SharedCounterCache", "LOCATION": "congress_ratelimit_cache",
+         "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    ),
 }
 
 # --- Production hardening ---------------------------------------------------
@@ -228,14 +257,33 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_SECURE)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
 SECURE_HSTS_PRELOAD = _SECURE
+# The load balancer or reverse proxy in front of the site: IPs or networks, comma-separated. Only requests that
+# come from one of them have their X-Forwarded-For (the client address) and X-Forwarded-Proto (HTTPS) believed;
+# from anyone else congress.middleware.TrustedProxyMiddleware drops those headers.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Pages use a few small inline scripts and styles (the ballot counter, print buttons, admin branding).
-CONTENT_SECURITY_POLICY = env.str(
-    "CONTENT_SECURITY_POLICY",
-    default="default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-)
+# django-csp 4: scripts and <style> elements only from this site or carrying the response's nonce
+# (nonce="{{ request.csp_nonce }}"); no inline event handlers, no style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=()")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -247,9 +295,16 @@ LOGGING = {
 }
 
 # Public forms (residents' proposals and opinions) are rate-limited per address.
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "congress.clientip.client_ip"
 # While the cache (Redis) is down the counters cannot be kept: take residents' submissions rather than refuse them.
 RATELIMIT_FAIL_OPEN = True
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 CSRF_FAILURE_VIEW = "congress.views.csrf_failure"
 SUGGESTION_DUE_DAYS = env.int("SUGGESTION_DUE_DAYS", default=90)
+# A satisfaction survey's report calls its figures (and its comparison with the last survey) not meaningful below
+# this many scored responses, and below this share of its electors (the voting members present when it opened).
+SURVEY_MIN_RESPONSES = env.int("SURVEY_MIN_RESPONSES", default=5)
+SURVEY_MIN_RESPONSE_PERCENT = env.int("SURVEY_MIN_RESPONSE_PERCENT", default=30)
+# A resident's tracking link answers 410 Gone this many days after the closed opinion was rated.
+OPINION_LINK_DAYS_AFTER_RATING = env.int("OPINION_LINK_DAYS_AFTER_RATING", default=30)

@@ -20,7 +20,9 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in page; a refused sign-in answers 422, like every other form sent back with its errors."""
+    """Django's sign-in page; a refused sign-in answers 422, like every other form sent back with its errors.
+
+    An account under attack is slowed down (congress.signin), not barred; the page says so."""
 
     redirect_authenticated_user = True
 
@@ -28,6 +30,9 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 422
         return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(slowed_down=bool(getattr(self.request, "login_delay", 0)), **kwargs)
 
 
 def csrf_failure(request, reason=""):
@@ -43,10 +48,10 @@ def server_error(request):
     """handler500. A database that is restarting or unreachable is not a bug but a moment to wait: the request's
     transaction was rolled back whole (a ballot is either stored with its voter record or not at all), so say so
     with a 503 and Retry-After instead of a 500. Rendered without the request context, which would query the
-    database again (the 500 page likewise)."""
+    database again (the 500 page likewise); only the request's CSP nonce is passed, for the page's <style>."""
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = HttpResponse(loader.render_to_string("503.html", {"request": request}), status=503)
         response["Retry-After"] = "5"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))

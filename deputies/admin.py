@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from congress.admin import ScopedAdmin
+from congress.admin import ScopedAdmin, ServiceSaveMixin
+from congress.predicates import people_wholly_in_scope
 from deputies import rules, services
 from deputies.models import Mandate, Person
 
@@ -22,7 +22,7 @@ class MandateInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("name", "gender", "date_of_birth", "sector", "area", "is_community_worker", "has_account")
     list_filter = ("gender", "education", "sector", "affiliation", "is_community_worker")
     search_fields = ("name", "phone", "area__name")
@@ -31,22 +31,30 @@ class PersonAdmin(ScopedAdmin):
     inlines = [MandateInline]
     actions = ["create_accounts"]
 
+    def has_change_permission(self, request, obj=None):
+        # a person who sits in a body above the scope is seen here (they live in it) but changed from above
+        return super().has_change_permission(request, obj) and (
+            obj is None or people_wholly_in_scope(request.user).filter(pk=obj.pk).exists())
+
     @admin.display(boolean=True, description=_("account"))
     def has_account(self, obj):
         return obj.user_id is not None
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS if f in form.cleaned_data}
         if change:
-            services.person_update(person=obj, acting_user=request.user, **fields)
-        else:
-            created = services.person_create(acting_user=request.user, **fields)
-            obj.pk = created.pk
+            return services.person_update(person=Person.objects.get(pk=obj.pk), acting_user=request.user, **fields)
+        return services.person_create(acting_user=request.user, **fields)
 
     @admin.action(description=_("Create sign-in accounts for the selected people"))
     def create_accounts(self, request, queryset):
         created = []
-        for person in queryset.filter(user__isnull=True):
+        # an account is handed out only for people every one of whose bodies lies within the scope
+        outside = queryset.filter(user__isnull=True).exclude(pk__in=people_wholly_in_scope(request.user).values("pk"))
+        if outside.exists():
+            self.message_user(request, _("Not created for people who sit in a body above your scope: %(names)s")
+                              % {"names": ", ".join(p.name for p in outside)}, messages.ERROR)
+        for person in queryset.filter(user__isnull=True, pk__in=people_wholly_in_scope(request.user).values("pk")):
             user, password = services.deputy_account_create(person=person, acting_user=request.user)
             created.append(f"{person.name}: {user.username} / {password}")
         if not created:
@@ -100,7 +108,7 @@ class MandateEndForm(forms.ModelForm):
 
 
 @admin.register(Mandate)
-class MandateAdmin(ScopedAdmin):
+class MandateAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("person", "term", "role", "start_date", "end_date", "end_reason")
     list_filter = ("role", "end_reason", "term__body__kind")
     search_fields = ("person__name", "term__body__name")
@@ -123,22 +131,16 @@ class MandateAdmin(ScopedAdmin):
             return ("person", "term", "role", "start_date")
         return ("person", "term", "role", "start_date", "end_date", "end_reason")
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                services.mandate_end(mandate=Mandate.objects.get(pk=obj.pk), end_date=form.cleaned_data["end_date"],
-                                     reason=form.cleaned_data["end_reason"], acting_user=request.user)
-            else:
-                created, warnings = services.mandate_create(
-                    person=obj.person, term=obj.term, role=obj.role, start_date=obj.start_date,
-                    acting_user=request.user,
-                )
-                obj.pk = created.pk
-                for w in warnings:
-                    self.message_user(request, w, messages.WARNING)
-        except ValidationError as exc:  # a race since the form was checked
-            for m in exc.messages:
-                self.message_user(request, m, messages.ERROR)
+    def service_save(self, request, obj, form, change):
+        if change:
+            return services.mandate_end(mandate=Mandate.objects.get(pk=obj.pk), end_date=form.cleaned_data["end_date"],
+                                        reason=form.cleaned_data["end_reason"], acting_user=request.user)
+        created, warnings = services.mandate_create(
+            person=obj.person, term=obj.term, role=obj.role, start_date=obj.start_date, acting_user=request.user,
+        )
+        for w in warnings:
+            self.message_user(request, w, messages.WARNING)
+        return created
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -157,21 +159,19 @@ class OpinionCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiaisonStation)
-class LiaisonStationAdmin(ScopedAdmin):
+class LiaisonStationAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("name", "kind", "division", "reception_months", "reception_day")
     list_filter = ("kind", "reception_months")
     search_fields = ("name", "address", "division__name")
     list_select_related = ("division",)
     filter_horizontal = ("deputies",)
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in opinion_services.STATION_FIELDS if f in form.cleaned_data}
+        deputies = list(form.cleaned_data.get("deputies", ()))
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = opinion_services.station_create(
-            kind=obj.kind, name=obj.name, division=obj.division, address=obj.address,
-            reception_day=obj.reception_day, reception_months=obj.reception_months, acting_user=request.user)
-        obj.pk = created.pk
+            return opinion_services.station_update(station=obj, deputies=deputies, acting_user=request.user, **fields)
+        return opinion_services.station_create(deputies=deputies, acting_user=request.user, **fields)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -182,46 +182,46 @@ from deputies.models import DutyActivity, SupervisionGroup  # noqa: E402
 
 
 @admin.register(SupervisionGroup)
-class SupervisionGroupAdmin(ScopedAdmin):
+class SupervisionGroupAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("name", "body")
     search_fields = ("name", "matters")
     filter_horizontal = ("members",)
 
-    def save_model(self, request, obj, form, change):
+    def get_readonly_fields(self, request, obj=None):
+        return ("body",) if obj else ()
+
+    def service_save(self, request, obj, form, change):
+        fields = {"name": form.cleaned_data["name"], "matters": form.cleaned_data.get("matters", "")}
+        members = list(form.cleaned_data.get("members", ()))
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        obj.pk = suggestion_services.supervision_group_create(body=obj.body, name=obj.name, matters=obj.matters,
-                                                              acting_user=request.user).pk
+            return suggestion_services.supervision_group_update(group=obj, members=members, acting_user=request.user,
+                                                                **fields)
+        return suggestion_services.supervision_group_create(body=form.cleaned_data["body"], members=members,
+                                                            acting_user=request.user, **fields)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(DutyActivity)
-class DutyActivityAdmin(ScopedAdmin):
+class DutyActivityAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("date", "kind", "title", "body")
     list_filter = ("kind",)
     date_hierarchy = "date"
     search_fields = ("title",)
     filter_horizontal = ("participants",)
 
-    def save_related(self, request, form, formsets, change):
-        if change:
-            return super().save_related(request, form, formsets, change)
-        # the service already set the participants
+    def get_readonly_fields(self, request, obj=None):
+        return ("body",) if obj else ()
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
+        participants = list(form.cleaned_data["participants"])
+        fields = {f: form.cleaned_data[f] for f in ("kind", "date", "title")}
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            obj.pk = suggestion_services.duty_activity_record(
-                body=obj.body, kind=obj.kind, date=obj.date, title=obj.title,
-                participants=list(form.cleaned_data["participants"]), acting_user=request.user).pk
-        except ValidationError as exc:
-            for m in exc.messages:
-                self.message_user(request, m, messages.ERROR)
+            return suggestion_services.duty_activity_update(activity=obj, participants=participants,
+                                                            acting_user=request.user, **fields)
+        return suggestion_services.duty_activity_record(body=form.cleaned_data["body"], participants=participants,
+                                                        acting_user=request.user, **fields)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.services import audit_record
+from congress.services import audit_record, snapshot
 from deputies.models import LiaisonStation, OpinionTransition, Reception, ResidentOpinion
+from deputies.services import require_people_in_scope
 
 RATING_SALT = "deputies.opinion-rating"
 
@@ -32,6 +34,8 @@ def new_reference() -> str:
 @transaction.atomic
 def station_create(*, kind, name, division, address, deputies=(), reception_day=None,
                    reception_months=LiaisonStation.Months.NONE, acting_user=None) -> LiaisonStation:
+    deputies = list(deputies)
+    require_people_in_scope(acting_user, deputies)
     station = LiaisonStation(kind=kind, name=name, division=division, address=address, reception_day=reception_day,
                              reception_months=reception_months)
     station.full_clean()
@@ -42,11 +46,39 @@ def station_create(*, kind, name, division, address, deputies=(), reception_day=
     return station
 
 
+STATION_FIELDS = ("kind", "name", "division", "address", "reception_day", "reception_months")
+
+
+@transaction.atomic
+def station_update(*, station: LiaisonStation, acting_user=None, deputies=None, **fields) -> LiaisonStation:
+    """Change a station's details and, when given, the deputies assigned to it (all within scope)."""
+    unknown = set(fields) - set(STATION_FIELDS)
+    if unknown:
+        raise ValueError(f"station_update cannot change {sorted(unknown)}")
+    station = LiaisonStation.objects.select_for_update().get(pk=station.pk)
+    before = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
+    if deputies is not None:
+        deputies = list(deputies)
+        require_people_in_scope(acting_user, deputies)
+    for key, value in fields.items():
+        setattr(station, key, value)
+    station.full_clean()
+    station.save()
+    if deputies is not None:
+        station.deputies.set(deputies)
+    after = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
+    audit_record(actor=acting_user, action="station.update", obj=station, division=station.division,
+                 before=before, after=after)
+    return station
+
+
 @transaction.atomic
 def reception_record(*, station: LiaisonStation, date: datetime.date, on_duty, residents: int, notes: str = "",
                      acting_user=None) -> Reception:
     if residents < 0:
         raise OpinionError(_("The number of residents cannot be negative."))
+    on_duty = list(on_duty)
+    require_people_in_scope(acting_user, on_duty)
     reception = Reception(station=station, date=date, residents=residents, notes=notes)
     reception.full_clean(validate_constraints=False)
     try:
@@ -72,6 +104,9 @@ def opinion_receive(*, division, category, text: str, channel: str, station=None
     opinion.save()
     OpinionTransition.objects.create(opinion=opinion, from_state="", to_state=opinion.state, by=_actor(acting_user),
                                      note=opinion.get_channel_display())
+    # the resident's name and contact stay out of the log
+    audit_record(actor=acting_user, action="opinion.receive", obj=opinion, division=division,
+                 after={"reference": opinion.reference, "channel": channel, "category": category.pk})
     return opinion
 
 
@@ -86,6 +121,15 @@ def opinion_transition(*, opinion: ResidentOpinion, to: str, acting_user=None, r
             _("An opinion that is “%(from)s” cannot become “%(to)s”.")
             % {"from": ResidentOpinion.State(frm).label, "to": ResidentOpinion.State(to).label}
         )
+    # whatever the staff member typed is saved or refused, never dropped: a reply goes to the resident only with
+    # a closing step, a responsible unit only with a referral
+    if reply.strip() and to not in ResidentOpinion.CLOSING:
+        raise OpinionError(
+            _("A reply to the resident is sent only when the opinion is resolved, deferred or not adopted; "
+              "to make it “%(to)s”, clear the reply (you can write it with the closing step).")
+            % {"to": ResidentOpinion.State(to).label})
+    if unit.strip() and to != ResidentOpinion.State.REFERRED and unit.strip() != opinion.unit:
+        raise OpinionError(_("A responsible unit is named only when the opinion is referred; clear the unit."))
     if to in ResidentOpinion.NEEDS_REASON and not reason.strip():
         raise OpinionError(_("Give the reason (for example: conditions are not yet met)."))
     if to == ResidentOpinion.State.REFERRED:
@@ -130,8 +174,19 @@ def opinion_rate(*, opinion: ResidentOpinion, rating: int) -> ResidentOpinion:
     if rating not in range(1, 6):
         raise OpinionError(_("Rate from 1 to 5."))
     opinion.rating = rating
-    opinion.save(update_fields=["rating"])
+    opinion.rated_at = timezone.now()
+    opinion.save(update_fields=["rating", "rated_at"])
     return opinion
+
+
+def tracking_link_expired(opinion: ResidentOpinion, *, now: datetime.datetime | None = None) -> bool:
+    """A resident's tracking link lives until OPINION_LINK_DAYS_AFTER_RATING days after the closed opinion was
+    rated; then it answers 410 Gone, so that a forwarded or leaked link does not show the reply for ever. An opinion
+    reopened after its rating (deferred, then referred again) is no longer closed and its link works again."""
+    if opinion.rated_at is None or opinion.state not in ResidentOpinion.CLOSING:
+        return False
+    now = now or timezone.now()
+    return now > opinion.rated_at + datetime.timedelta(days=settings.OPINION_LINK_DAYS_AFTER_RATING)
 
 
 @transaction.atomic

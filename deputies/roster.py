@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from congress.exports import restore
 from congress.models import Division, Term
+from congress.predicates import can_manage_division
 from deputies import rules
 from deputies.models import Mandate, Person
 from deputies.services import RosterRow
@@ -106,8 +107,9 @@ class RosterRowForm(forms.Form):
     role = LabelChoiceField(choices=Mandate.Role.choices)
     start_date = forms.DateField(input_formats=DATE_FORMATS, required=False)
 
-    def __init__(self, *args, term: Term, **kwargs):
+    def __init__(self, *args, term: Term, user=None, **kwargs):
         self.term = term
+        self.user = user
         super().__init__(*args, **kwargs)
 
     def clean_nationality(self):
@@ -119,6 +121,8 @@ class RosterRowForm(forms.Form):
         area = Division.objects.filter(code=code).first()
         if area is None:
             raise forms.ValidationError(_("No division has the code %(code)s.") % {"code": code})
+        if self.user is not None and not can_manage_division(self.user, area):
+            raise forms.ValidationError(_("The division %(code)s is outside your scope.") % {"code": code})
         return area
 
     def clean(self):
@@ -178,7 +182,8 @@ def _cell(value):
     return str(restore(value)).strip()
 
 
-def parse_roster(content: bytes, filename: str, term: Term) -> RosterParse:
+def parse_roster(content: bytes, filename: str, term: Term, *, user=None) -> RosterParse:
+    """Read and check a roster file; with `user`, every area code must lie within that staff member's scope."""
     result = RosterParse()
     if len(content) > MAX_BYTES:
         result.file_errors.append(_("The file is larger than 5 MB."))
@@ -212,7 +217,7 @@ def parse_roster(content: bytes, filename: str, term: Term) -> RosterParse:
     seen = {}
     for index, raw in enumerate(dataset, start=2):  # line 1 is the header
         data = {key: _cell(value) for key, value in zip(headers, raw, strict=False) if key}
-        form = RosterRowForm(data, term=term)
+        form = RosterRowForm(data, term=term, user=user)
         if not form.is_valid():
             messages = []
             labels = dict(COLUMNS)

@@ -22,6 +22,18 @@ PERSON_FIELDS = (
 )
 
 
+def require_people_in_scope(acting_user, people, what: str = "") -> None:
+    """Every person of a many-to-many write lies within the acting staff member's scope (by their bodies)."""
+    from congress.predicates import people_outside_scope
+
+    outsiders = people_outside_scope(acting_user, list(people))
+    if outsiders:
+        raise ValidationError(
+            _("Outside your scope (they hold no mandate in a body you manage): %(names)s.")
+            % {"names": ", ".join(p.name for p in outsiders)}
+        )
+
+
 @transaction.atomic
 def person_create(*, acting_user=None, **fields) -> Person:
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -148,6 +160,14 @@ def find_existing_person(fields: dict) -> Person | None:
 @transaction.atomic
 def roster_import(*, term: Term, rows: list[RosterRow], acting_user=None) -> list[Mandate]:
     """Seat every row or none. Rules are checked again here: the preview may be stale."""
+    from congress.predicates import can_manage_division
+
+    if acting_user is not None:
+        outside = [_("Row %(line)s: the division %(code)s is outside your scope.")
+                   % {"line": r.line, "code": r.person_fields["area"].code}
+                   for r in rows if not can_manage_division(acting_user, r.person_fields["area"])]
+        if outside:
+            raise ValidationError(outside)
     term = _lock_term(term)
     seated_roles = [r for r in rows if r.role in rules.SEAT_ROLES]
     seat_report = rules.seat_check(term, len(seated_roles))

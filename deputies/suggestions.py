@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from congress.services import audit_record
 from deputies.models import Mandate, Suggestion, SuggestionTransition, SupervisionGroup
+from deputies.services import require_people_in_scope
 
 
 class SuggestionError(ValidationError):
@@ -82,6 +83,8 @@ def suggestion_reply(*, suggestion: Suggestion, reply: str, on: datetime.date, a
         raise SuggestionError(_("Write the unit's reply."))
     s.reply, s.replied_on, s.overdue, s.satisfaction = reply.strip(), on, False, ""
     _move(s, Suggestion.State.ANSWERED, acting_user)
+    audit_record(actor=acting_user, action="suggestion.reply", obj=s, division=s.body.division,
+                 after={"replied_on": on.isoformat()})
     return s
 
 
@@ -100,6 +103,8 @@ def suggestion_evaluate(*, suggestion: Suggestion, satisfaction: str, acting_use
         _move(s, Suggestion.State.ASSIGNED, acting_user, _("reopened: the deputy is dissatisfied"))
     else:
         _move(s, Suggestion.State.CLOSED, acting_user, s.get_satisfaction_display())
+    audit_record(actor=acting_user, action="suggestion.evaluate", obj=s, division=s.body.division,
+                 after={"satisfaction": satisfaction, "state": s.state})
     return s
 
 
@@ -110,6 +115,8 @@ def suggestions_flag_overdue(*, on_date: datetime.date) -> int:
 
 @transaction.atomic
 def supervision_group_create(*, body, name: str, members=(), matters: str = "", acting_user=None) -> SupervisionGroup:
+    members = list(members)
+    require_people_in_scope(acting_user, members)
     g = SupervisionGroup(body=body, name=name, matters=matters)
     g.full_clean()
     g.save()
@@ -123,11 +130,61 @@ def supervision_group_create(*, body, name: str, members=(), matters: str = "", 
 def duty_activity_record(*, body, kind: str, date: datetime.date, title: str, participants, acting_user=None):
     from deputies.models import DutyActivity
 
-    _check_authors(body, list(participants), date)
+    participants = list(participants)
+    require_people_in_scope(acting_user, participants)
+    _check_authors(body, participants, date)
     a = DutyActivity(body=body, kind=kind, date=date, title=title)
     a.full_clean()
     a.save()
     a.participants.set(participants)
     audit_record(actor=acting_user, action="duty_activity.record", obj=a, division=body.division,
                  after={"kind": kind, "participants": len(participants)})
+    return a
+
+
+@transaction.atomic
+def supervision_group_update(*, group: SupervisionGroup, acting_user=None, members=None, **fields) -> SupervisionGroup:
+    unknown = set(fields) - {"name", "matters"}
+    if unknown:
+        raise ValueError(f"supervision_group_update cannot change {sorted(unknown)}")
+    g = SupervisionGroup.objects.select_for_update().get(pk=group.pk)
+    before = {"name": g.name, "matters": g.matters, "members": sorted(g.members.values_list("pk", flat=True))}
+    if members is not None:
+        members = list(members)
+        require_people_in_scope(acting_user, members)
+    for key, value in fields.items():
+        setattr(g, key, value)
+    g.full_clean()
+    g.save()
+    if members is not None:
+        g.members.set(members)
+    audit_record(actor=acting_user, action="supervision_group.update", obj=g, division=g.body.division, before=before,
+                 after={"name": g.name, "matters": g.matters, "members": sorted(g.members.values_list("pk", flat=True))})
+    return g
+
+
+@transaction.atomic
+def duty_activity_update(*, activity, acting_user=None, participants=None, **fields):
+    """Correct a recorded duty activity; its participants stay deputies of the body, within scope."""
+    from deputies.models import DutyActivity
+
+    unknown = set(fields) - {"kind", "date", "title"}
+    if unknown:
+        raise ValueError(f"duty_activity_update cannot change {sorted(unknown)}")
+    a = DutyActivity.objects.select_for_update().select_related("body__division").get(pk=activity.pk)
+    before = {"kind": a.kind, "date": a.date.isoformat(), "title": a.title,
+              "participants": sorted(a.participants.values_list("pk", flat=True))}
+    for key, value in fields.items():
+        setattr(a, key, value)
+    people = list(participants) if participants is not None else list(a.participants.all())
+    if participants is not None:
+        require_people_in_scope(acting_user, people)
+    _check_authors(a.body, people, a.date)
+    a.full_clean()
+    a.save()
+    if participants is not None:
+        a.participants.set(people)
+    audit_record(actor=acting_user, action="duty_activity.update", obj=a, division=a.body.division, before=before,
+                 after={"kind": a.kind, "date": a.date.isoformat(), "title": a.title,
+                        "participants": sorted(p.pk for p in people)})
     return a

@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/bodies/<int:pk>/roster.<str:fmt>", views.roster_export, name="roster_export"),
     path("staff/bodies/<int:pk>/import/", views.roster_import, name="roster_import"),
     path("opinions/new/", views_opinions.opinion_new_public, name="opinion_public"),
+    path("opinions/thanks/<str:token>/", views_opinions.opinion_thanks, name="opinion_thanks"),
     path("opinions/track/<str:token>/", views_opinions.opinion_track, name="opinion_track"),
     path("staff/opinions/", views_opinions.opinion_list, name="opinions"),
     path("staff/opinions/new/", views_opinions.opinion_new_staff, name="opinion_new"),

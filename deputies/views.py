@@ -85,7 +85,7 @@ def roster_import(request, pk):
     if request.method == "POST" and form.is_valid():
         term = form.cleaned_data["term"]
         upload = form.cleaned_data["file"]
-        parsed = roster_files.parse_roster(upload.read(), upload.name, term)
+        parsed = roster_files.parse_roster(upload.read(), upload.name, term, user=request.user)
         context.update({"parsed": parsed, "term": term})
         if parsed.ok:
             payload = signing.dumps(

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from congress.decorators import staff_required
-from congress.responses import flash_errors, refused
+from congress.responses import flash_errors
+from congress.tracking import thanks_context
 from deputies import forms as dforms
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
@@ -32,18 +33,29 @@ def opinion_new_public(request):
             opinion = services.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
                                                channel=ResidentOpinion.Channel.ONLINE,
                                                resident_name=d["resident_name"], resident_contact=d["resident_contact"])
-            token = services.rating_token(opinion)
-            return render(request, "deputies/opinion_thanks.html", {
-                "opinion": opinion, "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                                                    kwargs={"token": token}))})
+            # POST, redirect, GET: reloading the thank-you page does not send the opinion again
+            return redirect("deputies:opinion_thanks", token=services.rating_token(opinion))
         return render(request, "deputies/opinion_public.html", {"form": form}, status=422)
     return render(request, "deputies/opinion_public.html", {"form": form})
+
+
+def opinion_thanks(request, token):
+    """The resident's receipt: the reference, the tracking link and its QR code (the token is the capability)."""
+    opinion = services.opinion_for_token(token)
+    if opinion is None:
+        raise Http404
+    track_url = request.build_absolute_uri(reverse("deputies:opinion_track", kwargs={"token": token}))
+    return render(request, "deputies/opinion_thanks.html",
+                  thanks_context(reference=opinion.reference, track_url=track_url))
 
 
 def opinion_track(request, token):
     opinion = services.opinion_for_token(token)
     if opinion is None:
         raise Http404
+    if services.tracking_link_expired(opinion):
+        return render(request, "deputies/opinion_link_expired.html", {"opinion": opinion, "settings_days": settings.OPINION_LINK_DAYS_AFTER_RATING},
+                      status=410)
     form = dforms.RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -97,16 +109,22 @@ def _opinion_in_scope(request, pk):
 
 @staff_required
 def opinion_detail(request, pk):
-    opinion = _opinion_in_scope(request, pk)
+    return _opinion_page(request, _opinion_in_scope(request, pk))
+
+
+def _opinion_page(request, opinion, action_form=None, status=200):
+    """The opinion's page; after a refused step, with the staff member's input kept in the form."""
+    action_form = action_form or dforms.OpinionActionForm(
+        initial={"due_date": timezone.localdate() + datetime.timedelta(days=30)})
     return render(request, "deputies/opinion_detail.html", {
         "opinion": opinion, "transitions": opinion.transitions.select_related("by"),
-        "action_form": dforms.OpinionActionForm(initial={"due_date": timezone.localdate() + datetime.timedelta(days=30)}),
+        "action_form": action_form,
         "next_states": ResidentOpinion.TRANSITIONS[ResidentOpinion.State(opinion.state)],
         # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
         "projects": opinion.projects.select_related("body"),
         "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
                                                         kwargs={"token": services.rating_token(opinion)})),
-    })
+    }, status=status)
 
 
 @staff_required
@@ -127,7 +145,8 @@ def opinion_act(request, pk):
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-    return refused(request, reverse("deputies:opinion", args=[opinion.pk]))
+    # refused: the page again, with what was typed still in the form (422)
+    return _opinion_page(request, opinion, action_form=form, status=422)
 
 
 @staff_required
@@ -135,7 +154,9 @@ def station_list(request):
     stations = LiaisonStation.objects.in_scope(request.user).select_related("division").prefetch_related("deputies")
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=183)
-    calendar = sorted((d, s) for s in stations for d in s.reception_dates(today, horizon))
+    # stations may share a reception day: order by date, then name (stations themselves do not compare)
+    calendar = sorted(((d, s) for s in stations for d in s.reception_dates(today, horizon)),
+                      key=lambda pair: (pair[0], pair[1].name, pair[1].pk))
     return render(request, "deputies/station_list.html", {"stations": stations, "calendar": calendar})
 
 

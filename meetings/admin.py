@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from congress.admin import ScopedAdmin
+from congress.admin import ScopedAdmin, ServiceSaveMixin
 from meetings import services
 from meetings.models import AgendaItem, InquiryExchange, Meeting, MeetingGroup, Speech
 
@@ -28,7 +28,7 @@ class GroupInline(ReadOnlyInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdmin):
+class MeetingAdmin(ServiceSaveMixin, ScopedAdmin):
     """Meetings are created and run from the staff pages (/staff/meetings/); here they are browsed and groups added."""
 
     list_display = ("title", "body", "kind", "date", "state")
@@ -44,6 +44,9 @@ class MeetingAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def service_save(self, request, obj, form, change):
+        return None  # every field is read-only here; groups are added through save_formset
 
     def save_formset(self, request, form, formset, change):
         if formset.model is MeetingGroup:
@@ -69,7 +72,7 @@ class InquiryInline(admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ScopedAdmin):
+class AgendaItemAdmin(ServiceSaveMixin, ScopedAdmin):
     """Record speeches and special-inquiry questions and answers per agenda item."""
 
     list_display = ("meeting", "order", "kind", "title", "reporter")
@@ -88,6 +91,9 @@ class AgendaItemAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def service_save(self, request, obj, form, change):
+        return None  # every field is read-only here; speeches and questions come through save_formset
 
     def save_formset(self, request, form, formset, change):
         item = form.instance

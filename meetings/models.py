@@ -101,9 +101,12 @@ class Attendee(models.Model):
         verbose_name_plural = _("attendees")
         ordering = ["-voting", "person__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "person"], name="attendee_once_per_meeting"),
-            models.UniqueConstraint(fields=["meeting", "sign_in_code"], name="attendee_code_unique"),
-            models.CheckConstraint(condition=~Q(status="leave") | ~Q(leave_reason=""), name="attendee_leave_has_reason"),
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendee_once_per_meeting",
+                violation_error_message=_("This person is already on the meeting's list.")),
+            models.UniqueConstraint(fields=["meeting", "sign_in_code"], name="attendee_code_unique",
+                violation_error_message=_("This sign-in code is already in use at this meeting.")),
+            models.CheckConstraint(condition=~Q(status="leave") | ~Q(leave_reason=""), name="attendee_leave_has_reason",
+                violation_error_message=_("Leave needs a reason.")),
         ]
 
     def __str__(self):
@@ -120,7 +123,8 @@ class MeetingGroup(models.Model):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["meeting", "name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "name"], name="group_name_unique")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "name"], name="group_name_unique",
+                violation_error_message=_("This meeting already has a group with this name."))]
 
     def __str__(self):
         return self.name
@@ -155,9 +159,11 @@ class AgendaItem(models.Model):
         verbose_name_plural = _("agenda")
         ordering = ["meeting", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order_unique"),
+            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order_unique",
+                violation_error_message=_("Two agenda items cannot share a position.")),
             models.CheckConstraint(condition=~Q(kind="project_ballot") | Q(ballot__isnull=False),
-                                   name="agenda_ballot_item_has_ballot"),
+                                   name="agenda_ballot_item_has_ballot",
+                violation_error_message=_("A project-ballot agenda item needs its ballot.")),
         ]
 
     def __str__(self):
@@ -304,7 +310,8 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-id"]
-        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100")]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100",
+                violation_error_message=_("Progress is at most 100%."))]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.meeting}"

@@ -12,9 +12,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from congress import safeguards
 from congress.models import BallotSlot, SecretPoll
 from meetings import charts
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
@@ -42,6 +46,9 @@ class SurveyStats:
     bands: list = field(default_factory=list)
     previous_mean: float | None = None
     previous_subject_meeting: str = ""
+    previous_meaningful: bool = True
+    min_responses: int = 0
+    closing: safeguards.ClosingNote | None = None
     chart_svg: str = ""
 
     @property
@@ -49,10 +56,26 @@ class SurveyStats:
         return round(100.0 * self.responded / self.present, 1) if self.present else 0.0
 
     @property
+    def meaningful(self) -> bool:
+        """Enough scored responses for the figures to say something (see `min_responses_for`)."""
+        return self.scored >= self.min_responses
+
+    @property
+    def comparison_meaningful(self) -> bool:
+        return self.meaningful and self.previous_meaningful
+
+    @property
     def change(self) -> float | None:
         if self.mean is None or self.previous_mean is None:
             return None
         return round(self.mean - self.previous_mean, 1)
+
+
+def min_responses_for(electors: int) -> int:
+    """The scored responses a survey needs before its figures, and its comparison with the last survey, mean
+    anything: at least settings.SURVEY_MIN_RESPONSES, and at least settings.SURVEY_MIN_RESPONSE_PERCENT of its
+    electors (the voting members present when scoring opened)."""
+    return max(settings.SURVEY_MIN_RESPONSES, math.ceil(settings.SURVEY_MIN_RESPONSE_PERCENT * electors / 100))
 
 
 def _median(hist: dict[int, int], n: int) -> float:
@@ -112,8 +135,12 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
     out = {}
     for s in surveys:
         st = statuses[s.poll_id]
-        stats = SurveyStats(survey=s, present=s.quorum_present or 0, responded=sum(st.values()),
-                            blank=st.get("blank", 0), invalid=st.get("invalid", 0))
+        present = s.quorum_present or 0
+        stats = SurveyStats(survey=s, present=present, responded=sum(st.values()),
+                            blank=st.get("blank", 0), invalid=st.get("invalid", 0),
+                            min_responses=min_responses_for(present))
+        stats.closing = safeguards.closing_note(s.poll, voted=stats.responded,
+                                                min_percent=s.meeting.body.min_close_turnout_percent)
         _fold(stats, hist[s.poll_id])
         out[s.pk] = stats
     # the previous survey of the same subject in the same body, for the comparison
@@ -140,7 +167,20 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
             if n:
                 out[sid].previous_mean = round(sum(v * c for v, c in h.items()) / n, 2)
                 out[sid].previous_subject_meeting = p.meeting.title
+                out[sid].previous_meaningful = n >= min_responses_for(p.quorum_present or 0)
     return out
+
+
+@dataclass
+class AttendanceLine:
+    """One line of the attendance summary: 应到 / 实到 / 请假 / 缺席 (and, while the meeting runs, 未签到)."""
+
+    label: str
+    expected: int = 0
+    present: int = 0
+    on_leave: int = 0
+    absent: int = 0
+    not_signed_in: int = 0
 
 
 @dataclass
@@ -157,10 +197,45 @@ class MeetingReport:
     suggestions: list = field(default_factory=list)
     suggestion_counts: dict = field(default_factory=dict)
     gathered: list = field(default_factory=list)
+    past: bool = False  # held and over: whoever did not sign in was absent
+    attendance: list = field(default_factory=list)  # AttendanceLine for voting members, then fixed attendees
+    groups_used: bool = False
 
     @property
     def quorum_reached(self) -> bool:
         return self.members > 0 and 2 * self.present > self.members
+
+    @property
+    def roster(self) -> list[tuple[str, list]]:
+        """The appendix: voting members, then fixed attendees, two to a printed row (a roster of 180 on 2 pages)."""
+        out = []
+        for voting, label in ((True, _("Voting members")), (False, _("Fixed attendees"))):
+            people = [a for a in self.attendees if a.voting == voting]
+            if people:
+                out.append((label, [people[i:i + 2] for i in range(0, len(people), 2)]))
+        return out
+
+
+def _attendance(attendees: list, *, past: bool) -> list[AttendanceLine]:
+    """Counts per kind of attendee; each attendee also gets `shown_status`, the word the roster prints."""
+    lines = {True: AttendanceLine(label=_("Voting members")), False: AttendanceLine(label=_("Fixed attendees"))}
+    for a in attendees:
+        line = lines[a.voting]
+        line.expected += 1
+        status = a.status
+        if status == Attendee.Status.EXPECTED and past:
+            status = Attendee.Status.ABSENT  # a past meeting has no one "expected" left
+        # "expected" is no attendance: while the meeting runs it means not yet signed in
+        a.shown_status = _("Not yet signed in") if status == Attendee.Status.EXPECTED else Attendee.Status(status).label
+        if status == Attendee.Status.PRESENT:
+            line.present += 1
+        elif status == Attendee.Status.LEAVE:
+            line.on_leave += 1
+        elif status == Attendee.Status.ABSENT:
+            line.absent += 1
+        else:
+            line.not_signed_in += 1
+    return [line for line in lines.values() if line.expected]
 
 
 def meeting_report(meeting_id: int) -> MeetingReport:
@@ -178,21 +253,30 @@ def meeting_report(meeting_id: int) -> MeetingReport:
         ).order_by("pk").distinct()
     )
     surveys = list(SatisfactionSurvey.objects.filter(meeting=meeting, poll__state__in=COUNTED)
-                   .select_related("poll", "meeting").order_by("pk"))
+                   .select_related("poll", "meeting__body").order_by("pk"))
     stats = survey_stats(surveys)
     opinions = list(DeliberationOpinion.objects.filter(meeting=meeting).select_related("item").order_by("due_date", "pk"))
     suggestions = []
     if any(item.kind == AgendaItem.Kind.SUGGESTION_HANDLING for item in agenda):
         suggestions = suggestions_handling(meeting)
+    past = meeting.state in (Meeting.State.SUMMARY, Meeting.State.CLOSED) or meeting.date < timezone.localdate()
     return MeetingReport(
+        past=past, attendance=_attendance(attendees, past=past), groups_used=any(a.group_id for a in attendees),
         meeting=meeting, agenda=agenda, attendees=attendees, members=len(voting),
         present=sum(1 for a in voting if a.status == Attendee.Status.PRESENT),
         on_leave=sum(1 for a in attendees if a.status == Attendee.Status.LEAVE),
-        ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"]} for b in ballots],
+        ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"],
+                  "closing": _ballot_closing(b, meeting.body)} for b in ballots],
         surveys=[stats[s.pk] for s in surveys], opinions=opinions, suggestions=suggestions,
         suggestion_counts=_count_states(suggestions),
         gathered=list(meeting.gathered_opinions.select_related("category").order_by("reference")),
     )
+
+
+def _ballot_closing(ballot: Ballot, body) -> safeguards.ClosingNote:
+    rec = ballot.result.data["reconciliation"]
+    return safeguards.closing_note(ballot.poll, voted=rec["web_voters"] + rec["paper_issued"],
+                                   min_percent=body.min_close_turnout_percent)
 
 
 def suggestions_handling(meeting: Meeting) -> list:

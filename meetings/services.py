@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls
+from congress import polls, safeguards
 from congress.models import CongressBody, SecretPoll
 from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
@@ -260,6 +260,8 @@ def speech_add(*, item: AgendaItem, speaker, text: str, group=None, acting_user=
     speech = Speech(item=item, speaker=speaker, text=text, group=group)
     speech.full_clean()
     speech.save()
+    audit_record(actor=acting_user, action="meeting.speech_add", obj=item.meeting, division=item.meeting.body.division,
+                 after={"item": item.pk, "speaker": speaker.pk})
     return speech
 
 
@@ -271,6 +273,8 @@ def inquiry_add(*, item: AgendaItem, asked_by, question: str, answered_by: str =
     ex = InquiryExchange(item=item, asked_by=asked_by, question=question, answered_by=answered_by, answer=answer)
     ex.full_clean()
     ex.save()
+    audit_record(actor=acting_user, action="meeting.inquiry_add", obj=item.meeting, division=item.meeting.body.division,
+                 after={"item": item.pk, "asked_by": asked_by.pk})
     return ex
 
 
@@ -297,6 +301,8 @@ def opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime
     opinion.status = DeliberationOpinion.Status.ANSWERED
     opinion.overdue = False
     opinion.save(update_fields=["response", "responded_on", "status", "overdue"])
+    audit_record(actor=acting_user, action="meeting.opinion_respond", obj=opinion, division=opinion.meeting.body.division,
+                 after={"status": opinion.status, "responded_on": on.isoformat()})
     return opinion
 
 
@@ -306,6 +312,8 @@ def opinion_close(*, opinion: DeliberationOpinion, acting_user=None):
         raise MeetingError(_("An opinion is closed after the unit has answered."))
     opinion.status = DeliberationOpinion.Status.CLOSED
     opinion.save(update_fields=["status"])
+    audit_record(actor=acting_user, action="meeting.opinion_close", obj=opinion, division=opinion.meeting.body.division,
+                 before={"status": DeliberationOpinion.Status.ANSWERED}, after={"status": opinion.status})
     return opinion
 
 
@@ -370,15 +378,24 @@ def survey_respond(*, survey: SatisfactionSurvey, person, value, now=None) -> st
     return polls.poll_cast_web(poll=survey.poll, person=person, contents=survey_contents(survey, value), now=now)
 
 
+@transaction.atomic
 def survey_enter_paper(*, survey: SatisfactionSurvey, value=None, status: str = "valid", acting_user=None) -> None:
     contents = survey_contents(survey, value) if status == "valid" else polls.Contents(status=status)
     polls.poll_cast_paper(poll=survey.poll, contents=contents, acting_user=acting_user)
+    # who entered a paper form, and when; never the score it carried
+    audit_record(actor=acting_user, action="survey.enter_paper", obj=survey.poll, division=survey.meeting.body.division)
 
 
 @transaction.atomic
-def survey_close(*, survey: SatisfactionSurvey, acting_user=None) -> Report:
-    """Close scoring, mark it counted and queue its report."""
-    polls.poll_close(poll=survey.poll, acting_user=acting_user)
+def survey_close(*, survey: SatisfactionSurvey, acting_user=None, reason: str = "", now=None) -> Report:
+    """Close scoring, mark it counted and queue its report.
+
+    Closing before the end time or below the body's minimum turnout needs `reason` (congress.safeguards).
+    """
+    locked = SecretPoll.objects.select_for_update().select_related("body").get(pk=survey.poll_id)
+    facts = safeguards.close_facts(locked, now)
+    reason = safeguards.require_close_reason(facts, reason, acting_user)
+    polls.poll_close(poll=locked, acting_user=acting_user, now=now, reason=reason, facts=facts.as_dict())
     poll = SecretPoll.objects.get(pk=survey.poll_id)
     polls.poll_mark_tallied(poll)
     return report_request(meeting=survey.meeting, kind=Report.Kind.SURVEY, survey=survey)
@@ -399,6 +416,8 @@ def _queue_build(report: Report) -> None:
 def report_request(*, meeting: Meeting, kind: str, survey=None, acting_user=None) -> Report:
     report = Report.objects.create(meeting=meeting, kind=kind, survey=survey)
     _queue_build(report)
+    audit_record(actor=acting_user, action="report.request", obj=meeting, division=meeting.body.division,
+                 after={"report": report.pk, "kind": kind})
     return report
 
 
@@ -411,6 +430,8 @@ def report_rebuild(*, report: Report, acting_user=None) -> Report:
     report.state, report.progress, report.error = Report.State.QUEUED, 0, ""
     report.save(update_fields=["state", "progress", "error"])
     _queue_build(report)
+    audit_record(actor=acting_user, action="report.rebuild", obj=report.meeting, division=report.meeting.body.division,
+                 after={"report": report.pk, "kind": report.kind})
     return report
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from congress import safeguards
 from congress.decorators import staff_required
 from congress.exports import dataset_response
 from congress.files import REPORT_KINDS, file_response
-from congress.forms import id_from
+from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.queue import QueueUnavailable, send_after_commit
@@ -170,11 +171,40 @@ def survey_open(request, pk):
 
 
 @staff_required
-@require_POST
 def survey_close(request, pk):
+    """Confirm closing scoring: GET shows turnout, time left, quorum and what follows; POST with the form closes.
+
+    A POST without the confirmation, or an early or thin close without a reason, shows the page again as 422
+    with the message, and closes nothing.
+    """
     survey = _survey_in_scope(request, pk)
-    return _post_action(request, survey.meeting, lambda: services.survey_close(survey=survey, acting_user=request.user),
-                        _("Scoring is closed; the report is being built."))
+    if survey.poll.state != SecretPoll.State.OPEN:
+        messages.error(request, _("Only an open survey can be closed."))
+        if request.method == "POST":
+            return _refused(request, survey.meeting)
+        return redirect("meetings:meeting", pk=survey.meeting_id)
+    form = ConfirmCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.survey_close(survey=survey, acting_user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except QueueUnavailable:  # closed: the meeting's page says the report is still to build
+            messages.error(request, _("Saved, but the background task could not be queued: the task queue "
+                                      "is not reachable. Use “Build again” once it is back."))
+            return redirect("meetings:meeting", pk=survey.meeting_id)
+        else:
+            messages.success(request, _("Scoring is closed; the report is being built."))
+            return redirect("meetings:meeting", pk=survey.meeting_id)
+    poll = SecretPoll.objects.select_related("body").get(pk=survey.poll_id)
+    facts = safeguards.close_facts(poll)
+    return render(request, "meetings/survey_close.html", {
+        "survey": survey, "poll": poll, "form": form, "facts": facts,
+        "reason_required": safeguards.close_reason_required(facts, request.user),
+        "thin_report": facts.voted < reports.min_responses_for(survey.quorum_present or 0),
+    }, status=422 if form.errors else 200)
 
 
 @staff_required
@@ -482,6 +512,6 @@ def dashboard(request):
     if division_id := id_from(request.GET.get("division")):
         division = get_object_or_404(Division.objects.in_scope(request.user), pk=division_id)
     dash = dash_selectors.build(request.user, division)
-    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.town_projects + r.district_projects for r in dash.rows],
+    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.projects for r in dash.rows],
                              title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))
     return render(request, "meetings/dashboard.html", {"dash": dash, "chart": chart, "division": division})

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from congress.admin import ScopedAdmin
+from congress.admin import ScopedAdmin, ServiceSaveMixin
 from projects import services
 from projects.models import Category, Project, ProjectTransition
 
@@ -25,7 +25,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin):
+class ProjectAdmin(ServiceSaveMixin, ScopedAdmin):
     list_display = ("title", "body", "year", "category", "state", "progress_percent")
     list_filter = ("state", "year", "category", "source", "body__division__level")
     search_fields = ("title", "description", "body__name")
@@ -35,15 +35,14 @@ class ProjectAdmin(ScopedAdmin):
     inlines = [TransitionInline]
     actions = ["to_appraisal", "to_candidate"]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         if change:
             fields = {k: form.cleaned_data[k] for k in form.changed_data
                       if k in {"title", "category", "description", "estimated_budget", "responsible_unit",
                                "source_detail", "budget", "planned_completion"}}
-            services.project_update(project=obj, acting_user=request.user, **fields)
-        else:
-            fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS if k in form.cleaned_data}
-            obj.pk = services.project_propose(acting_user=request.user, **fields).pk
+            return services.project_update(project=Project.objects.get(pk=obj.pk), acting_user=request.user, **fields)
+        fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS if k in form.cleaned_data}
+        return services.project_propose(acting_user=request.user, **fields)
 
     def _move(self, request, queryset, to):
         done = 0

@@ -91,6 +91,8 @@ class BallotForm(forms.ModelForm):
         data = super().clean()
         if data.get("method") == Ballot.Method.APPROVE_UP_TO and not data.get("max_choices"):
             data["max_choices"] = data.get("seats")
+        if data.get("method") == Ballot.Method.FOR_AGAINST:
+            data["max_choices"] = None  # N means nothing when every project is voted on (the service agrees)
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("Voting closes after it opens."))
         body = data.get("body") or (self.instance.poll.body if self.instance.pk else None)

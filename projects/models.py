@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress.files import ATTACHMENT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
+
+YEAR_VALIDATORS = [MinValueValidator(2000, _("The year is between 2000 and 2100.")),
+                   MaxValueValidator(2100, _("The year is between 2000 and 2100."))]
 
 
 class Category(models.Model):
@@ -70,7 +74,7 @@ class Project(models.Model):
         STAFF = "staff", _("Congress office")
 
     body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT, related_name="projects")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     title = models.CharField(_("title"), max_length=120)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="projects")
     description = models.TextField(_("description"))
@@ -82,6 +86,8 @@ class Project(models.Model):
                                      help_text=_("Which station, reception day or visit; or the resident opinion's reference."))
     opinion = models.ForeignKey("deputies.ResidentOpinion", verbose_name=_("from resident opinion"), null=True,
                                 blank=True, on_delete=models.PROTECT, related_name="projects")
+    # what the proposer quotes when asking after it (as for residents' opinions); set by project_propose
+    reference = models.CharField(_("reference"), max_length=12, unique=True, null=True, blank=True, editable=False)
     proposer_name = models.CharField(_("proposer"), max_length=50, blank=True)
     proposer_contact = models.CharField(_("proposer's contact"), max_length=50, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SOLICITED)
@@ -100,11 +106,13 @@ class Project(models.Model):
         ordering = ["-year", "body", "title"]
         indexes = [models.Index(fields=["body", "year", "state"])]
         constraints = [
-            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="project_progress_at_most_100"),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="project_progress_at_most_100",
+                violation_error_message=_("Progress is at most 100%.")),
             models.CheckConstraint(condition=~Q(state="not_adopted") | ~Q(state_reason=""),
                                    name="project_not_adopted_has_reason",
                                    violation_error_message=_("A project that is not adopted needs a reason.")),
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="project_year_plausible"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="project_year_plausible",
+                violation_error_message=_("The year is between 2000 and 2100.")),
         ]
 
     def __str__(self):
@@ -157,11 +165,13 @@ class Ballot(models.Model):
     poll = models.OneToOneField(SecretPoll, on_delete=models.PROTECT, related_name="project_ballot")
     session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="project_ballots")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     method = models.CharField(_("method"), max_length=12, choices=Method.choices, default=Method.APPROVE_UP_TO)
     max_choices = models.PositiveSmallIntegerField(_("at most N choices"), null=True, blank=True,
                                                    help_text=_("For 'approve up to N': how many projects a deputy may select."))
-    seats = models.PositiveSmallIntegerField(_("projects to adopt"))
+    seats = models.PositiveSmallIntegerField(_("projects to adopt"), validators=[
+        MinValueValidator(1, _("A ballot adopts at least one project.")),
+        MaxValueValidator(SecretPoll.MAX_OPTIONS, _("A ballot lists at most %(limit_value)s projects."))])
     threshold = models.CharField(_("threshold"), max_length=12, choices=Threshold.choices, default=Threshold.NONE)
     tie_rule = models.CharField(_("ties at the cut-off"), max_length=12, choices=TieRule.choices,
                                 default=TieRule.INCLUDE_ALL)
@@ -177,7 +187,16 @@ class Ballot(models.Model):
         verbose_name_plural = _("project ballots")
         ordering = ["-year", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_seats_positive"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_seats_positive",
+                violation_error_message=_("A ballot adopts at least one project.")),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="ballot_year_plausible",
+                                   violation_error_message=_("The year is between 2000 and 2100.")),
+            # "approve up to N": a deputy approves at most as many projects as the ballot adopts
+            models.CheckConstraint(condition=Q(max_choices__isnull=True) | Q(max_choices__lte=models.F("seats")),
+                                   name="ballot_max_choices_at_most_seats",
+                                   violation_error_message=_(
+                                       "A deputy may choose at most as many projects as are to be adopted: N cannot "
+                                       "be larger than the number of projects to adopt.")),
             models.CheckConstraint(
                 condition=~Q(method="approve") | Q(max_choices__gte=1),
                 name="ballot_approve_has_max_choices",
@@ -211,9 +230,12 @@ class BallotCandidate(models.Model):
         verbose_name_plural = _("candidate projects")
         ordering = ["ballot", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["ballot", "position"], name="candidate_position_unique"),
-            models.UniqueConstraint(fields=["ballot", "project"], name="candidate_project_once"),
-            models.CheckConstraint(condition=Q(position__lt=SecretPoll.MAX_OPTIONS), name="candidate_position_fits_mask"),
+            models.UniqueConstraint(fields=["ballot", "position"], name="candidate_position_unique",
+                violation_error_message=_("Two candidates cannot share a position on the ballot.")),
+            models.UniqueConstraint(fields=["ballot", "project"], name="candidate_project_once",
+                violation_error_message=_("A project is listed twice.")),
+            models.CheckConstraint(condition=Q(position__lt=SecretPoll.MAX_OPTIONS), name="candidate_position_fits_mask",
+                violation_error_message=_("A ballot lists at most 62 projects.")),
         ]
 
     def __str__(self):
@@ -230,6 +252,8 @@ class TallyResult(models.Model):
     certified_at = models.DateTimeField(null=True, blank=True)
     certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # The scrutineers (监票人) present at the count, named by whoever certified; printed on the result.
+    scrutineers = models.JSONField(_("scrutineers"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("ballot result")
@@ -276,7 +300,8 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-date", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_at_most_100")]
+        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_at_most_100",
+                violation_error_message=_("Progress is at most 100%."))]
 
     def __str__(self):
         return f"{self.project} {self.date} {self.percent}%"

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congress import safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import tallying
 from projects.models import Ballot, BallotCandidate, Project
@@ -61,6 +62,12 @@ def result_rows(ballot: Ballot) -> list[ResultRow]:
     return [ResultRow(c, str(REASONS.get(c.reason, ""))) for c in cands]
 
 
+def closing_note(ballot: Ballot, rec) -> safeguards.ClosingNote:
+    """How the ballot was closed, from its reconciliation (a dict from the stored result, or the live one): no query."""
+    voted = rec["web_voters"] + rec["paper_issued"] if isinstance(rec, dict) else rec.voters
+    return safeguards.closing_note(ballot.poll, voted=voted, min_percent=ballot.poll.body.min_close_turnout_percent)
+
+
 def result_dataset(ballot: Ballot) -> tablib.Dataset:
     faa = ballot.method == Ballot.Method.FOR_AGAINST
     headers = [_("Rank"), _("Project"), _("Category"), _("For") if faa else _("Votes")]
@@ -96,7 +103,9 @@ def project_list(user, params):
     if params.get("level"):
         qs = qs.filter(body__division__level=params["level"])
     if params.get("q"):
-        qs = qs.filter(Q(title__icontains=params["q"]) | Q(description__icontains=params["q"]))
+        # a proposer quoting the reference of their receipt is found by it
+        qs = qs.filter(Q(title__icontains=params["q"]) | Q(description__icontains=params["q"])
+                       | Q(reference__iexact=params["q"].strip()))
     return qs
 
 

@@ -6,14 +6,16 @@ import datetime
 import hashlib
 import json
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls
+from congress import polls, safeguards
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
+from congress.tracking import new_reference
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
 from projects import tallying
@@ -64,7 +66,7 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValueError(f"project_propose got unknown fields {sorted(unknown)}")
-    project = Project(**fields)
+    project = Project(reference=new_reference(PROPOSAL_PREFIX), **fields)
     project.full_clean()
     project.save()
     ProjectTransition.objects.create(project=project, from_state="", to_state=project.state,
@@ -73,6 +75,23 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     audit_record(actor=acting_user, action="project.propose", obj=project, division=project.body.division,
                  after=snapshot(project, fields=["title", "year", "source"]))
     return project
+
+
+PROPOSAL_PREFIX = "MS"  # 民生
+PROPOSAL_SALT = "projects.proposal-track"
+
+
+def proposal_token(project: Project) -> str:
+    """What the proposer keeps to follow the proposal (no account needed)."""
+    return signing.dumps(project.reference, salt=PROPOSAL_SALT)
+
+
+def proposal_for_token(token: str) -> Project | None:
+    try:
+        reference = signing.loads(token, salt=PROPOSAL_SALT)
+    except signing.BadSignature:
+        return None
+    return Project.objects.select_related("body").filter(reference=reference).first() if reference else None
 
 
 @transaction.atomic
@@ -276,6 +295,7 @@ def ballot_vote(*, ballot: Ballot, person, choices: dict, now=None) -> str:
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
 
+@transaction.atomic
 def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = None, acting_user=None) -> None:
     if status == "valid":
         contents = ballot_contents(ballot, choices or {})
@@ -284,12 +304,20 @@ def ballot_enter_paper(*, ballot: Ballot, status: str, choices: dict | None = No
     else:
         raise ProjectError(_("Say whether the paper ballot is valid, blank or invalid."))
     polls.poll_cast_paper(poll=ballot.poll, contents=contents, acting_user=acting_user)
+    # who entered a paper ballot, and when; never what it said (nor whether it was valid)
+    audit_record(actor=acting_user, action="ballot.enter_paper", obj=ballot.poll, division=ballot.body.division)
 
 
 @transaction.atomic
-def ballot_close(*, ballot: Ballot, acting_user=None, now=None) -> Ballot:
-    """Close voting and queue the count once the close is committed."""
-    polls.poll_close(poll=ballot.poll, acting_user=acting_user, now=now)
+def ballot_close(*, ballot: Ballot, acting_user=None, now=None, reason: str = "") -> Ballot:
+    """Close voting and queue the count once the close is committed.
+
+    Closing before the end time or below the body's minimum turnout needs `reason` (congress.safeguards).
+    """
+    poll = SecretPoll.objects.select_for_update().select_related("body").get(pk=ballot.poll_id)
+    facts = safeguards.close_facts(poll, now)
+    reason = safeguards.require_close_reason(facts, reason, acting_user)
+    polls.poll_close(poll=poll, acting_user=acting_user, now=now, reason=reason, facts=facts.as_dict())
     ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
     ballot.save(update_fields=["tally_state", "tally_error"])
@@ -399,15 +427,20 @@ def ballot_break_tie(*, ballot: Ballot, candidate_ids: list[int], reason: str, a
 
 
 @transaction.atomic
-def ballot_certify(*, ballot: Ballot, acting_user=None) -> Ballot:
-    """Announce the result: projects are selected (and go into implementation) or not selected. Final."""
+def ballot_certify(*, ballot: Ballot, acting_user, scrutineers: list[str]) -> Ballot:
+    """Announce the result: projects are selected (and go into implementation) or not selected. Final.
+
+    Four eyes: `acting_user` did not close the ballot; `scrutineers` names those present at the count.
+    """
     ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot.pk)
     result = getattr(ballot, "result", None)
     if ballot.poll.state != SecretPoll.State.TALLIED or result is None:
         raise ProjectError(_("Only a counted ballot can be certified."))
     if result.data.get("tied") and not result.data.get("tie_break"):
         raise ProjectError(_("Break the tie at the cut-off before certifying."))
-    polls.poll_certify(poll=ballot.poll, acting_user=acting_user)
+    safeguards.require_second_person(ballot.poll, acting_user)
+    scrutineers = safeguards.clean_scrutineers(scrutineers)
+    polls.poll_certify(poll=ballot.poll, acting_user=acting_user, scrutineers=scrutineers)
     for c in ballot.candidates.select_related("project"):
         project = Project.objects.select_for_update().get(pk=c.project_id)
         if c.adopted:
@@ -418,8 +451,9 @@ def ballot_certify(*, ballot: Ballot, acting_user=None) -> Ballot:
             project_transition(project=project, to=Project.State.NOT_SELECTED, acting_user=acting_user,
                                reason=ballot.poll.title)
     result.certified_at = timezone.now()
-    result.certified_by = acting_user if acting_user and acting_user.is_authenticated else None
-    result.save(update_fields=["certified_at", "certified_by"])
+    result.certified_by = acting_user
+    result.scrutineers = scrutineers
+    result.save(update_fields=["certified_at", "certified_by", "scrutineers"])
     return ballot
 
 

@@ -5,7 +5,8 @@ from projects import views
 app_name = "projects"
 urlpatterns = [
     path("propose/", views.propose, name="propose"),
-    path("propose/thanks/", views.propose_thanks, name="propose_thanks"),
+    path("propose/thanks/<str:token>/", views.propose_thanks, name="propose_thanks"),
+    path("propose/track/<str:token>/", views.propose_track, name="propose_track"),
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("ballots/<int:pk>/vote/", views.vote, name="vote"),
     path("ballots/<int:pk>/result/", views.result, name="result"),

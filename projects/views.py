@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from congress import safeguards
 from congress.decorators import staff_required
 from congress.exports import dataset_response
 from congress.files import ATTACHMENT_KINDS, file_response
+from congress.forms import ConfirmCertifyForm, ConfirmCloseForm
 from congress.models import Division, SecretPoll
 from congress.polls import PollError, reconciliation
 from congress.queue import QueueUnavailable
 from congress.responses import flash_errors, flash_form_errors, refused
+from congress.tracking import thanks_context
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, ProgressReport, Project
@@ -58,18 +61,35 @@ def propose(request):
             return render(request, "projects/propose.html", {"form": form, "limited": True}, status=429)
         if form.is_valid():
             d = form.cleaned_data
-            services.project_propose(
+            project = services.project_propose(
                 body=d["body"], year=timezone.localdate().year + 1, title=d["title"], category=d["category"],
                 description=d["description"], source=Project.Source.ONLINE, proposer_name=d["proposer_name"],
                 proposer_contact=d["proposer_contact"],
             )
-            return redirect("projects:propose_thanks")
+            # POST, redirect, GET: reloading the thank-you page does not send the proposal again
+            return redirect("projects:propose_thanks", token=services.proposal_token(project))
         return render(request, "projects/propose.html", {"form": form}, status=422)
     return render(request, "projects/propose.html", {"form": form})
 
 
-def propose_thanks(request):
-    return render(request, "projects/propose_thanks.html")
+def _proposal_of(token):
+    project = services.proposal_for_token(token)
+    if project is None:
+        raise Http404
+    return project
+
+
+def propose_thanks(request, token):
+    """The resident's receipt, as for an opinion: reference, tracking link, QR code."""
+    project = _proposal_of(token)
+    track_url = request.build_absolute_uri(reverse("projects:propose_track", kwargs={"token": token}))
+    return render(request, "projects/propose_thanks.html",
+                  thanks_context(reference=project.reference, track_url=track_url))
+
+
+def propose_track(request, token):
+    project = _proposal_of(token)
+    return render(request, "projects/propose_track.html", {"project": project})
 
 
 def _public_ballot(pk):
@@ -83,8 +103,10 @@ def result(request, pk):
     ballot = _public_ballot(pk)
     if not predicates.can_see_result(request.user, ballot):
         raise Http404
-    context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result,
-               "rec": ballot.result.data["reconciliation"], "can_manage": predicates.can_manage_ballot(request.user, ballot)}
+    rec = ballot.result.data["reconciliation"]
+    context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
+               "closing": selectors.closing_note(ballot, rec),
+               "can_manage": predicates.can_manage_ballot(request.user, ballot)}
     return render(request, "projects/result.html", context)
 
 
@@ -92,9 +114,10 @@ def result_print(request, pk):
     ballot = _public_ballot(pk)
     if not predicates.can_see_result(request.user, ballot):
         raise Http404
+    rec = ballot.result.data["reconciliation"]
     return render(request, "projects/result_print.html", {
-        "ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result,
-        "rec": ballot.result.data["reconciliation"], "printed_at": timezone.localtime(),
+        "ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
+        "closing": selectors.closing_note(ballot, rec), "printed_at": timezone.localtime(),
     })
 
 
@@ -282,6 +305,8 @@ def ballot_detail(request, pk):
         context["rows"] = selectors.result_rows(ballot)
         if ballot.result.data.get("tied") and not ballot.result.data.get("tie_break"):
             context["tie_form"] = pforms.TieBreakForm(ballot=ballot)
+    if ballot.poll.closed_at:
+        context["closing"] = selectors.closing_note(ballot, context["rec"])
     context["refresh"] = ballot.tally_state in (Ballot.TallyState.QUEUED, Ballot.TallyState.RUNNING)
     return render(request, "projects/ballot_detail.html", context)
 
@@ -338,10 +363,53 @@ def ballot_open(request, pk):
     return _ballot_action(request, pk, lambda b: services.ballot_open(ballot=b, acting_user=request.user))
 
 
+def _confirm_step(request, ballot, *, state, form_class, template, context, action, success, not_now):
+    """A step that cannot be undone: GET shows what it will do, POST with the confirmation form does it.
+
+    A POST without the confirmation (the old one-click button, a replayed request) or refused by the service
+    shows the page again, with the message, as 422, and changes nothing.
+    """
+    if ballot.poll.state != state:
+        messages.error(request, not_now)
+        if request.method == "POST":
+            return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+        return redirect("projects:ballot", pk=ballot.pk)
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    action(form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            except QueueUnavailable:  # saved: back to the page, which says what is still to do
+                messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
+                                          "Use “Count again” once it is back."))
+                return redirect("projects:ballot", pk=ballot.pk)
+            else:
+                messages.success(request, success)
+                return redirect("projects:ballot", pk=ballot.pk)
+    return render(request, template, {"ballot": ballot, "poll": ballot.poll, "form": form, **context(ballot)},
+                  status=422 if form.errors else 200)
+
+
+def _close_context(request):
+    def context(ballot):
+        facts = safeguards.close_facts(ballot.poll)
+        return {"facts": facts, "reason_required": safeguards.close_reason_required(facts, request.user)}
+    return context
+
+
 @staff_required
-@require_POST
 def ballot_close(request, pk):
-    return _ballot_action(request, pk, lambda b: services.ballot_close(ballot=b, acting_user=request.user))
+    """Confirm closing voting: turnout, time left, quorum, and what follows (the count, then certification)."""
+    ballot = _ballot_in_scope(request, pk)
+    return _confirm_step(
+        request, ballot, state=SecretPoll.State.OPEN, form_class=ConfirmCloseForm,
+        template="projects/ballot_close.html", context=_close_context(request),
+        action=lambda d: services.ballot_close(ballot=ballot, acting_user=request.user, reason=d["reason"]),
+        success=_("Voting is closed; the count is queued."), not_now=_("Only an open ballot can be closed."))
 
 
 @staff_required
@@ -361,10 +429,29 @@ def ballot_tie(request, pk):
                       invalid=_("Choose the projects to adopt and record the reason."))
 
 
+def _certify_context(request):
+    def context(ballot):
+        poll = ballot.poll
+        rows = selectors.result_rows(ballot)
+        return {
+            "facts": safeguards.close_facts(poll, now=poll.closed_at), "rows": rows,
+            "adopted": [r for r in rows if r.candidate.adopted], "closed_by": poll.closed_by,
+            "same_person": poll.closed_by_id is not None and poll.closed_by_id == request.user.pk,
+            "tie_pending": bool(ballot.result.data.get("tied") and not ballot.result.data.get("tie_break")),
+        }
+    return context
+
+
 @staff_required
-@require_POST
 def ballot_certify(request, pk):
-    return _ballot_action(request, pk, lambda b: services.ballot_certify(ballot=b, acting_user=request.user))
+    """Confirm certifying: the count, the projects it adopts, and the scrutineers present. A second staff member."""
+    ballot = _ballot_in_scope(request, pk)
+    return _confirm_step(
+        request, ballot, state=SecretPoll.State.TALLIED, form_class=ConfirmCertifyForm,
+        template="projects/ballot_certify.html", context=_certify_context(request),
+        action=lambda d: services.ballot_certify(ballot=ballot, acting_user=request.user,
+                                                 scrutineers=safeguards.split_names(d["scrutineers"])),
+        success=_("The result is certified and announced."), not_now=_("Only a counted ballot can be certified."))
 
 
 @staff_required

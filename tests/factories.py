@@ -107,3 +107,13 @@ def staff(division, username=None):
     return congress_services.staff_account_create(
         username=username or f"staff{User.objects.count() + 1}", password="x-Secret-123", division=division
     )
+
+
+# Closing early or thin needs a reason; certifying needs a second staff member and the scrutineers present.
+CLOSE_REASON = "会议议程调整，提前结束投票"
+SCRUTINEERS = ["王监票", "赵监票"]
+
+
+def certifying(body, username=None) -> dict:
+    """The keyword arguments of a certification by a staff member of the body's division (not its closer)."""
+    return {"acting_user": staff(body.division, username=username), "scrutineers": list(SCRUTINEERS)}

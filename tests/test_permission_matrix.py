@@ -17,7 +17,7 @@ from tests.projects.conftest import Election
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"home", "healthz", "set_language", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
-          "projects:propose", "projects:propose_thanks", "projects:result", "projects:result_print",
+          "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
           "projects:result_export"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
                "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
@@ -187,12 +187,36 @@ def test_deputy_reaches_their_own_pages(world, client):
 
 
 def test_public_pages(world, client):
-    for url in ("/", "/healthz", "/propose/", "/propose/thanks/", "/opinions/new/", "/accounts/login/",
-                f"/opinions/track/{world['token']}/"):
+    from projects.services import proposal_token
+
+    ptoken = proposal_token(world["e"].projects[0])
+    for url in ("/", "/healthz", "/propose/", f"/propose/thanks/{ptoken}/", f"/propose/track/{ptoken}/",
+                "/opinions/new/", "/accounts/login/", f"/opinions/track/{world['token']}/",
+                f"/opinions/thanks/{world['token']}/"):
         assert client.get(url).status_code == 200, url
+    for url in ("/propose/thanks/forged/", "/propose/track/forged/", "/opinions/thanks/forged/",
+                f"/propose/track/{world['token']}/", f"/opinions/thanks/{ptoken}/"):  # a token of the other kind
+        assert client.get(url).status_code == 404, url
     # an uncounted ballot's result is not public, whatever id is tried
     for name in ("projects:result", "projects:result_print"):
         assert client.get(reverse(name, args=[world["ids"]["ballot"]])).status_code == 404
         assert client.get(reverse(name, args=[999999])).status_code == 404
     assert client.get(reverse("projects:result_export", args=[world["ids"]["ballot"], "csv"])).status_code == 404
 
+
+
+@pytest.mark.parametrize("role", ["anonymous", "resident", "deputy", "deputy_other", "staff_other", "staff", "superuser"])
+def test_confirmation_pages_by_scope(world, client, role):
+    """The confirmation pages of the steps that cannot be undone (GET) follow the same rules as their POSTs."""
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    i = world["ids"]
+    pages = {"projects:ballot_close": ([i["ballot"]], 200), "projects:ballot_certify": ([i["ballot"]], 302),
+             "meetings:survey_close": ([i["survey"]], 302)}  # an open ballot; not yet counted; a draft survey
+    for name, (args, in_scope) in pages.items():
+        resp = client.get(reverse(name, args=args))
+        expected = {"anonymous": 302, "resident": 403, "deputy": 403, "deputy_other": 403, "staff_other": 404}.get(
+            role, in_scope)
+        assert resp.status_code == expected, (name, role, resp.status_code)
+        if role == "anonymous":
+            assert "/accounts/login/" in resp["Location"]

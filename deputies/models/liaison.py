@@ -47,9 +47,11 @@ class LiaisonStation(models.Model):
         ordering = ["division__path", "kind", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(reception_day__isnull=True) | Q(reception_day__gte=1, reception_day__lte=28),
-                                   name="station_reception_day_1_28"),
+                                   name="station_reception_day_1_28",
+                violation_error_message=_("The reception day is a day of the month from 1 to 28.")),
             models.CheckConstraint(condition=Q(reception_months="none") | Q(reception_day__isnull=False),
-                                   name="station_rule_has_day"),
+                                   name="station_rule_has_day",
+                violation_error_message=_("A reception rule needs its day of the month.")),
         ]
 
     def __str__(self):
@@ -89,7 +91,8 @@ class Reception(models.Model):
         verbose_name = _("reception")
         verbose_name_plural = _("receptions")
         ordering = ["-date", "station"]
-        constraints = [models.UniqueConstraint(fields=["station", "date"], name="reception_once_per_day")]
+        constraints = [models.UniqueConstraint(fields=["station", "date"], name="reception_once_per_day",
+                violation_error_message=_("This station already has a reception recorded on that day."))]
 
     def __str__(self):
         return f"{self.station} {self.date}"
@@ -157,6 +160,7 @@ class ResidentOpinion(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     reply = models.TextField(_("reply to the resident"), blank=True)
     rating = models.PositiveSmallIntegerField(_("resident's rating"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
     received_at = models.DateTimeField(pgettext_lazy("resident", "received"), auto_now_add=True)
 
@@ -169,12 +173,14 @@ class ResidentOpinion(models.Model):
         indexes = [models.Index(fields=["state", "due_date"])]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                                   name="opinion_rating_1_5"),
+                                   name="opinion_rating_1_5",
+                violation_error_message=_("Rate from 1 to 5.")),
             models.CheckConstraint(condition=~Q(state__in=["deferred", "not_adopted"]) | ~Q(state_reason=""),
                                    name="opinion_closing_reason",
                                    violation_error_message=_("A deferred or not adopted opinion needs a reason.")),
             models.CheckConstraint(condition=~Q(state__in=["referred", "in_progress"]) | (~Q(unit="") & Q(due_date__isnull=False)),
-                                   name="opinion_referred_has_unit_and_due"),
+                                   name="opinion_referred_has_unit_and_due",
+                violation_error_message=_("Name the responsible unit and the due date.")),
         ]
 
     def __str__(self):

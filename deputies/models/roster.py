@@ -79,7 +79,8 @@ class Person(models.Model):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name"])]
         constraints = [
-            models.CheckConstraint(condition=Q(nationality__regex=r"^[A-Z]{2}$"), name="person_nationality_iso"),
+            models.CheckConstraint(condition=Q(nationality__regex=r"^[A-Z]{2}$"), name="person_nationality_iso",
+                violation_error_message=_("The nationality is a two-letter country code (for example CN).")),
             models.CheckConstraint(
                 condition=Q(in_area_since__gte=models.F("date_of_birth")), name="person_in_area_after_birth",
                 violation_error_message=_("Nobody lives in an area before they are born."),

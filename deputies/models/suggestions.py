@@ -59,9 +59,11 @@ class Suggestion(models.Model):
         ordering = ["-submitted_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(state__in=["assigned", "answered", "closed"]) | (~Q(unit="") & Q(due_date__isnull=False)),
-                                   name="suggestion_assigned_has_unit_and_due"),
+                                   name="suggestion_assigned_has_unit_and_due",
+                violation_error_message=_("An assigned suggestion needs its responsible unit and due date.")),
             models.CheckConstraint(condition=~Q(state="closed") | ~Q(satisfaction="dissatisfied"),
-                                   name="suggestion_closed_not_dissatisfied"),
+                                   name="suggestion_closed_not_dissatisfied",
+                violation_error_message=_("A suggestion the deputy is dissatisfied with cannot be closed: it is handled again.")),
         ]
 
     def __str__(self):
@@ -99,7 +101,8 @@ class SupervisionGroup(models.Model):
         verbose_name = _("supervision group")
         verbose_name_plural = _("supervision groups")
         ordering = ["body", "name"]
-        constraints = [models.UniqueConstraint(fields=["body", "name"], name="supervision_group_name_unique")]
+        constraints = [models.UniqueConstraint(fields=["body", "name"], name="supervision_group_name_unique",
+                violation_error_message=_("This body already has a supervision group with this name."))]
 
     def __str__(self):
         return self.name

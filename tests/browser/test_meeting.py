@@ -48,6 +48,10 @@ def test_deputies_sign_in_and_score_on_a_phone(live_server, phone, desktop):
     desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
     desktop.goto(f"{live_server.url}/staff/meetings/{h.meeting.pk}/")
     desktop.click(".close-survey")
+    desktop.wait_for_selector("#confirm-close-form")  # the confirmation: 2 of 3 present have scored
+    assert "2" in desktop.locator("#fact-turnout").inner_text()
+    desktop.check("input[name=confirm]")
+    desktop.click("#confirm-close")
     desktop.wait_for_selector(".report-download", timeout=60000)
     with desktop.expect_download() as info:
         desktop.click(".report-download")

@@ -32,6 +32,12 @@ def test_resident_opinion_to_reply(live_server, phone, desktop):
     track = phone.locator("#track-link").get_attribute("href")
     opinion = ResidentOpinion.objects.get()
     assert opinion.channel == "online" and opinion.state == "received"
+    # the receipt fits the phone (the long tracking link wraps) and a reload sends nothing again
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.locator("#track-qr svg").is_visible()
+    phone.reload()
+    phone.wait_for_selector("#track-link")
+    assert ResidentOpinion.objects.count() == 1
 
     sign_in(desktop, live_server.url, "baitao", "x-Secret-123")
     desktop.wait_for_url(f"{live_server.url}/staff/bodies/")

@@ -17,9 +17,10 @@ def test_deputy_votes_on_a_phone_and_staff_certify(live_server, phone, desktop):
     e = Election(deputies=4, candidates=5, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         deputy_services.deputy_account_create(person=p, username=f"dep{i}", password="x-Secret-123")
-    staff = factories.staff(e.body.division.parent, username="district")
-    staff.set_password("x-Secret-123")
-    staff.save()
+    for username in ("district", "district2"):  # whoever closes the ballot, another certifies it
+        staff = factories.staff(e.body.division.parent, username=username)
+        staff.set_password("x-Secret-123")
+        staff.save()
 
     # a deputy on a phone: too many choices are refused whole
     sign_in(phone, live_server.url, "dep0", "x-Secret-123")
@@ -59,11 +60,28 @@ def test_deputy_votes_on_a_phone_and_staff_certify(live_server, phone, desktop):
     desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
     desktop.goto(f"{live_server.url}/staff/ballots/{e.ballot.pk}/")
     desktop.click("#close-ballot")
+    desktop.wait_for_selector("#confirm-close-form")  # the confirmation: turnout, time left, quorum, what follows
+    assert "2" in desktop.locator("#fact-turnout").inner_text() and desktop.locator("#fact-early").count() == 1
+    from congress.models import SecretPoll
+
+    desktop.click("#confirm-close")  # neither ticked nor a reason for closing early: refused, nothing closed
+    desktop.wait_for_selector("#confirm-close-form .invalid-feedback, #confirm-close-form .alert-danger")
+    assert SecretPoll.objects.get(pk=e.ballot.poll.pk).state == "open"
+    desktop.check("input[name=confirm]")
+    desktop.fill("textarea[name=reason]", "全体代表已投票，提前结束")
+    desktop.click("#confirm-close")
     desktop.wait_for_selector("#certify-ballot")
     assert desktop.locator(".result-table tbody tr").count() == 5
+    desktop.context.clear_cookies()
+    sign_in(desktop, live_server.url, "district2", "x-Secret-123")
+    desktop.wait_for_url(f"{live_server.url}/staff/bodies/")
+    desktop.goto(f"{live_server.url}/staff/ballots/{e.ballot.pk}/")
     desktop.click("#certify-ballot")
+    desktop.wait_for_selector("#confirm-certify-form")
+    desktop.check("input[name=confirm]")
+    desktop.fill("textarea[name=scrutineers]", "王监票\n赵监票")
+    desktop.click("#confirm-certify")
     desktop.wait_for_selector("#ballot-state")
-    from congress.models import SecretPoll
 
     assert SecretPoll.objects.get(pk=e.ballot.poll.pk).state == "certified"
     assert desktop.locator("#ballot-state").inner_text() == str(SecretPoll.State.CERTIFIED.label)

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -103,7 +104,8 @@ def test_public_form_privacy_rate_limit_and_bad_input(place, client, settings):
     good = {"division": comm.pk, "category": cat.pk, "text": "小区门口积水严重", "consent": "on"}
     assert client.post("/opinions/new/", {**good, "text": ""}).status_code == 422
     resp = client.post("/opinions/new/", good)
-    assert resp.status_code == 200 and 'id="track-link"' in resp.content.decode()
+    assert resp.status_code == 302
+    assert 'id="track-link"' in client.get(resp["Location"]).content.decode()
     assert ResidentOpinion.objects.filter(channel="online").count() == 1
     assert client.post("/opinions/new/", good).status_code == 429
     assert ResidentOpinion.objects.count() == 1
@@ -179,3 +181,66 @@ def test_reception_days_by_rule_and_records(place):
     with pytest.raises(ValidationError):
         services.station_create(kind="station", name="x", division=sub, address="y", reception_day=31,
                                 reception_months="even")
+
+
+def test_a_reply_typed_while_referring_is_refused_not_dropped(place, client):
+    """The page used to say "updated" and drop the reply; now it refuses, keeps the text in the form, saves nothing."""
+    sub, comm = place
+    op = receive(comm)
+    client.force_login(factories.staff(sub))
+    resp = client.post(f"/staff/opinions/{op.pk}/act/", {"to": "referred", "unit": "街道城管办",
+                                                         "due_date": "2026-12-01", "reply": "已联系城管"})
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert "已联系城管" in html  # what was typed is still there
+    errors = [str(m) for m in resp.context["messages"] if m.level_tag == "error"]
+    assert errors and "答复" in errors[0]
+    assert not any(m.level_tag == "success" for m in resp.context["messages"])
+    op.refresh_from_db()
+    assert (op.state, op.reply, op.unit) == ("received", "", "")
+    # the same through the service, for any caller
+    with pytest.raises(ValidationError):
+        services.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1),
+                                    reply="已联系")
+    # a unit typed with a closing step is refused too
+    with pytest.raises(ValidationError):
+        services.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已答复", unit="区住建委")
+    # the reply goes with the closing step, and is kept
+    services.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
+    resp = client.post(f"/staff/opinions/{op.pk}/act/", {"to": "resolved", "reply": "已更换灯具"})
+    assert resp.status_code == 302
+    op.refresh_from_db()
+    assert (op.state, op.reply) == ("resolved", "已更换灯具")
+
+
+def test_public_opinion_post_redirect_get_with_a_receipt(place, client):
+    """The thank-you page is a GET after a redirect (a reload sends nothing), with reference, wrapping link and QR."""
+    _sub, comm = place
+    cache.clear()
+    good = {"division": comm.pk, "category": OpinionCategory.objects.first().pk, "text": "小区门口积水严重",
+            "consent": "on"}
+    resp = client.post("/opinions/new/", good)
+    assert resp.status_code == 302 and resp["Location"].startswith("/opinions/thanks/")
+    opinion = ResidentOpinion.objects.get()
+    for _reload in range(2):
+        thanks = client.get(resp["Location"])
+        assert thanks.status_code == 200
+    assert ResidentOpinion.objects.count() == 1
+    page = thanks.content.decode()
+    assert opinion.reference in page
+    token = re.search(r'id="track-link" class="track-link" href="[^"]*/opinions/track/([^/"]+)/"', page).group(1)
+    assert services.opinion_for_token(token) == opinion  # the link leads to this opinion
+    assert 'class="track-link"' in page and "<svg" in page and 'id="track-qr"' in page
+    # the copy button is hidden until the static script (no inline script: CSP) finds a clipboard
+    assert 'data-copy="#track-link"' in page and "js/copy.js" in page
+    assert "<script>" not in page and "onclick" not in page
+    assert client.get("/opinions/thanks/forged/").status_code == 404
+
+
+def test_the_tracking_link_wraps_on_a_phone():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
+    rule = css[css.index(".track-link"):]
+    rule = rule[:rule.index("}")]
+    assert "overflow-wrap: anywhere" in rule and "word-break: break-all" in rule

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -29,6 +29,7 @@ def _fuzz_settings(settings):
     # sign-in attempts hash a password each time: the default hasher would make each example take a second
     settings.PASSWORD_HASHERS = FAST_HASHER
     cache.clear()  # rate limits
+    caches["ratelimit"].clear()
     yield
     cache.clear()
 

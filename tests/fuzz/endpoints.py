@@ -29,6 +29,7 @@ from deputies.roster import COLUMNS, serialise_rows
 from deputies.services import RosterRow
 from deputies.views import IMPORT_SALT
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
+from projects import services as project_services
 from projects.models import Ballot, Milestone, Project, TallyResult
 from tests.fuzz import strategies as s
 from tests.fuzz.strategies import field as F
@@ -361,7 +362,19 @@ ENDPOINTS = [
                lambda p, n=f"projects:ballot_{action}": urls(
                    n, [p.h.draft.pk, p.e.ballot.pk, p.h.tied.pk, p.h.finished.pk], [p.a.e.ballot.pk]),
                none, watch=(Ballot, SecretPoll, TallyResult))
-      for action in ("open", "close", "recount", "certify")],
+      for action in ("open", "recount")],
+    # the steps that cannot be undone: a confirmation, and a reason (close) or the scrutineers (certify)
+    Endpoint("projects:ballot_close", "staff", 60,
+             lambda p: urls("projects:ballot_close", [p.e.ballot.pk, p.h.for_against.pk, p.h.draft.pk, p.h.counted.pk],
+                            [p.a.e.ballot.pk]),
+             lambda p: s.form({"confirm": F(s.boolean()), "reason": F(s.plain("会议议程调整，提前结束"))}),
+             watch=(Ballot, SecretPoll, TallyResult)),
+    Endpoint("projects:ballot_certify", "staff", 60,
+             lambda p: urls("projects:ballot_certify", [p.h.counted.pk, p.h.tied.pk, p.h.finished.pk, p.e.ballot.pk],
+                            [p.a.e.ballot.pk]),
+             lambda p: s.form({"confirm": F(s.boolean()),
+                               "scrutineers": F(s.plain("王监票\n赵监票", "王监票、赵监票、钱监票", "王监票"))}),
+             watch=(Ballot, SecretPoll, TallyResult, Project)),
     Endpoint("projects:ballot_tie", "staff", 80,
              lambda p: urls("projects:ballot_tie", [p.h.tied.pk, p.e.ballot.pk], [p.a.e.ballot.pk]),
              lambda p: s.form({
@@ -436,11 +449,14 @@ ENDPOINTS = [
       for action in ("report_request", "notices_send")],
     Endpoint("meetings:report_rebuild", "staff", 25,
              lambda p: urls("meetings:report_rebuild", [p.h.report.pk], [p.a.report.pk]), none, watch=(Report,)),
-    *[Endpoint(f"meetings:survey_{action}", "staff", 25,
-               lambda p, n=f"meetings:survey_{action}": urls(n, [p.h.survey.pk, p.h.closed_survey.pk],
-                                                                        [p.a.survey.pk]),
-               none, watch=(SecretPoll, SatisfactionSurvey))
-      for action in ("open", "close")],
+    Endpoint("meetings:survey_open", "staff", 25,
+             lambda p: urls("meetings:survey_open", [p.h.survey.pk, p.h.closed_survey.pk], [p.a.survey.pk]),
+             none, watch=(SecretPoll, SatisfactionSurvey)),
+    Endpoint("meetings:survey_close", "staff", 50,
+             lambda p: urls("meetings:survey_close", [p.h.survey.pk, p.h.grade_survey.pk, p.h.closed_survey.pk],
+                            [p.a.survey.pk]),
+             lambda p: s.form({"confirm": F(s.boolean()), "reason": F(s.plain("会议议程调整，提前结束"))}),
+             watch=(SecretPoll, SatisfactionSurvey, Report)),
     Endpoint("meetings:survey_paper", "staff", 100,
              lambda p: urls("meetings:survey_paper", [p.h.survey.pk, p.h.grade_survey.pk, p.h.closed_survey.pk],
                             [p.a.survey.pk]),
@@ -469,6 +485,13 @@ def _fmt(name, objects):
                                ).map(lambda t: reverse(name, args=list(t)))
 
 
+def _token_urls(name, good_token):
+    """A receipt or tracking page: its good token, or any text in its place (404)."""
+    return st.one_of(st.just(reverse(name, args=[good_token])),
+                     s.text.filter(lambda t: t and "/" not in t and "\x00" not in t).map(
+                         lambda t: reverse(name, args=[t])))
+
+
 def just(name):
     return lambda p: st.just(reverse(name))
 
@@ -486,7 +509,12 @@ PAGES = [
     Page("deputies:stations", "staff", just("deputies:stations")),
     Page("deputies:my_suggestions", "deputy", just("deputies:my_suggestions")),
     Page("deputies:suggestions", "staff", just("deputies:suggestions"), ("state",)),
-    Page("projects:propose_thanks", "anonymous", just("projects:propose_thanks")),
+    Page("projects:propose_thanks", "anonymous", lambda p: _token_urls(
+        "projects:propose_thanks", project_services.proposal_token(p.h.proposed)), examples=5),
+    Page("projects:propose_track", "anonymous", lambda p: _token_urls(
+        "projects:propose_track", project_services.proposal_token(p.h.proposed)), examples=5),
+    Page("deputies:opinion_thanks", "anonymous", lambda p: _token_urls(
+        "deputies:opinion_thanks", opinion_services.rating_token(p.h.opinion)), examples=5),
     Page("projects:my_ballots", "deputy", just("projects:my_ballots")),
     Page("projects:result", "anonymous", lambda p: urls("projects:result", [p.h.finished.pk], [p.e.ballot.pk])),
     Page("projects:result_print", "anonymous",

@@ -37,7 +37,7 @@ def _present(meeting, people):
 
 def _count(election):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        ps.ballot_close(ballot=election.ballot)
+        ps.ballot_close(ballot=election.ballot, reason=factories.CLOSE_REASON)
     election.ballot.refresh_from_db()
     return election.ballot
 
@@ -111,7 +111,7 @@ class Side:
         self.staff = factories.staff(self.district)
         self.deputy, _password = ds.deputy_account_create(person=self.people[0])
 
-        self.finished = self.tied = None
+        self.finished = self.tied = self.counted = None
         self.for_against = None
         if not full:
             return
@@ -136,7 +136,12 @@ class Side:
                         max_choices=1).open()
         for p in done.people:
             done.approve(p, 0)
-        self.finished = ps.ballot_certify(ballot=_count(done))
+        self.finished = ps.ballot_certify(ballot=_count(done), **factories.certifying(done.body))
+        # a counted ballot waiting for certification (closed by nobody here: any staff member in scope may certify)
+        counted = Election(deputies=3, candidates=2, division=factories.subdistrict(parent=self.district), seats=1,
+                           max_choices=1).open()
+        counted.approve(counted.people[0], 1)
+        self.counted = _count(counted)
         self.implementing = Project.objects.get(pk=done.candidates[0].project_id)
         assert self.implementing.state == Project.State.IMPLEMENTATION
         self.milestone = ps.milestone_add(project=self.implementing, title="开工",

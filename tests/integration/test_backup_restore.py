@@ -11,6 +11,7 @@ from django.db import connection
 from meetings import reports
 from projects import services
 from projects.models import Ballot
+from tests.factories import CLOSE_REASON
 from tests.meetings.test_reports import build_meeting
 from tests.projects.conftest import Election
 
@@ -22,7 +23,7 @@ def test_dump_and_restore_reproduce_tallies_and_reports(tmp_path):
     e = Election(deputies=6, candidates=4, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 4, (i + 2) % 4)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     result = services.ballot_tally(ballot_id=e.ballot.pk)
     h, _ballot = build_meeting(deputies=6, candidates=3, surveys=1)
     report_checksum = reports.checksum(reports.render_meeting_report(reports.meeting_report(h.meeting.pk)))

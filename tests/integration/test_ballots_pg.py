@@ -10,6 +10,7 @@ from congress.models import BallotSlot, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Ballot
 from projects.tasks import tally_ballot
+from tests.factories import CLOSE_REASON
 from tests.integration.util import wait_for
 from tests.projects.conftest import Election
 
@@ -21,7 +22,7 @@ def test_tally_runs_on_the_worker_and_is_idempotent(celery_worker_process):
     e = Election(deputies=8, candidates=4, seats=2, max_choices=2).open()
     for i, p in enumerate(e.people):
         e.approve(p, i % 4, (i + 1) % 4)
-    services.ballot_close(ballot=e.ballot)  # queues the tally on commit (autocommit here)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)  # queues the tally on commit (autocommit here)
     assert wait_for(lambda: Ballot.objects.get(pk=e.ballot.pk).tally_state == "done"), "tally did not finish"
     ballot = Ballot.objects.select_related("result", "poll").get(pk=e.ballot.pk)
     assert ballot.poll.state == SecretPoll.State.TALLIED
@@ -93,7 +94,7 @@ def test_closing_rewrites_the_box_so_row_versions_do_not_match_voter_transaction
         voters = {r[0] for r in c.fetchall()}
     # each ballot was written by its voter's transaction (or the savepoint right next to it)...
     assert all(any(abs(int(b) - int(v)) <= 2 for v in voters) for b in before)
-    services.ballot_close(ballot=e.ballot)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
     with connection.cursor() as c:
         c.execute(f'SELECT DISTINCT xmin::text FROM "{table}" WHERE poll_id = %s', [e.ballot.poll_id])
         after = {r[0] for r in c.fetchall()}

@@ -95,8 +95,9 @@ def test_redis_down_deputies_vote_and_score_staff_get_a_clear_message_and_retry(
         # staff close the ballot: voting closes, the count cannot be queued; said within seconds, nothing lost
         office = Browser(site)
         assert office.sign_in("office", PASSWORD)[0] == 302
-        (status, location, _), close_seconds = timed(office.post, f"/staff/ballots/{e.ballot.pk}/close/", {},
-                                                                page=f"/staff/ballots/{e.ballot.pk}/")
+        (status, location, _), close_seconds = timed(office.post, f"/staff/ballots/{e.ballot.pk}/close/",
+                                                     {"confirm": "on", "reason": factories.CLOSE_REASON},
+                                                     page=f"/staff/ballots/{e.ballot.pk}/close/")
         assert status == 302 and close_seconds < 10, (status, close_seconds)
         ballot = Ballot.objects.select_related("poll").get(pk=e.ballot.pk)
         assert ballot.poll.state == "closed" and ballot.tally_state == "failed"

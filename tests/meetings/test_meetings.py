@@ -9,6 +9,7 @@ from congress.models import BallotSlot, VoteRecord
 from meetings import services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting
 from meetings.tasks import flag_overdue_opinions, send_meeting_notices
+from tests.factories import CLOSE_REASON
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
@@ -118,7 +119,7 @@ def test_deputies_present_score_once_anonymously(hall):
             services.survey_respond(survey=survey, person=h.people[1], value=bad)
     assert VoteRecord.objects.filter(poll=survey.poll).count() == 1
     assert list(BallotSlot.objects.filter(poll=survey.poll, status="valid").values_list("score", flat=True)) == [88]
-    services.survey_close(survey=survey)
+    services.survey_close(survey=survey, reason=CLOSE_REASON)
     with pytest.raises(ValidationError):
         services.survey_respond(survey=survey, person=h.people[1], value=70)
 

@@ -8,6 +8,7 @@ import pytest
 from meetings import reports, services
 from meetings.models import AgendaItem, Report
 from meetings.tasks import build_report
+from tests.factories import CLOSE_REASON
 from tests.meetings.conftest import Hall
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def scored_survey(h, scores, subject="河长制工作", meeting=None):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.survey_close(survey=survey)
+        services.survey_close(survey=survey, reason=CLOSE_REASON)
     survey.refresh_from_db()
     return survey
 

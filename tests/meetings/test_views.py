@@ -34,6 +34,8 @@ from tests import factories
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
 
+CONFIRM_CLOSE = {"confirm": "on", "reason": factories.CLOSE_REASON}
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "x-Secret-123"
@@ -403,7 +405,7 @@ def test_closing_builds_the_survey_report(h, staff, scoring, django_capture_on_c
     assert staff.get(f"/staff/surveys/{survey.pk}/report/").status_code == 404  # not before it is counted
 
     with django_capture_on_commit_callbacks(execute=True):
-        resp = staff.post(f"/staff/surveys/{survey.pk}/close/")
+        resp = staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE)
     assert resp.status_code == 302 and resp["Location"] == meeting_url(h)
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.TALLIED
@@ -491,7 +493,7 @@ def test_meeting_closes_only_after_its_surveys_close(h, staff, django_capture_on
     assert len(error_messages(resp)) == 1
     assert refresh(h).state == Meeting.State.SUMMARY
     with django_capture_on_commit_callbacks(execute=True):
-        assert staff.post(f"/staff/surveys/{survey.pk}/close/").status_code == 302
+        assert staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE).status_code == 302
     assert staff.post(meeting_url(h, "stage/"), {"to": "closed"}).status_code == 302
     assert refresh(h).state == Meeting.State.CLOSED
     # a closed meeting has left the deputies' page, and attendance can no longer change
@@ -570,7 +572,7 @@ def test_queue_down_when_closing_a_survey_fails_clearly_and_can_be_retried(monke
     survey = services.survey_open(survey=services.survey_create(meeting=h.meeting, subject="河长制工作"))
     monkeypatch.setattr("meetings.tasks.build_report", QueueDown())
     staff, _ = staff_client(h.body.division)
-    resp = staff.post(f"/staff/surveys/{survey.pk}/close/", follow=True)
+    resp = staff.post(f"/staff/surveys/{survey.pk}/close/", CONFIRM_CLOSE, follow=True)
     assert len(error_messages(resp)) == 1 and not success_messages(resp)
     survey.poll.refresh_from_db()
     assert survey.poll.state == SecretPoll.State.TALLIED

@@ -52,11 +52,11 @@ class Election:
         return services.ballot_vote(ballot=self.ballot, person=person,
                                     choices={"approve": [self.candidates[i].pk for i in indexes]})
 
-    def close_and_count(self):
+    def close_and_count(self, reason=factories.CLOSE_REASON, acting_user=None):
         from django.test import TestCase
 
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            services.ballot_close(ballot=self.ballot)  # eager Celery runs the tally on commit
+        with TestCase.captureOnCommitCallbacks(execute=True):  # eager Celery runs the tally on commit
+            services.ballot_close(ballot=self.ballot, reason=reason, acting_user=acting_user)
         self.ballot.refresh_from_db()
         self.ballot.poll.refresh_from_db()
         return self.ballot.result

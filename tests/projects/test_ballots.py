@@ -9,6 +9,7 @@ from congress.models import BallotSlot, Elector, SecretPoll, VoteRecord
 from projects import services
 from projects.models import Ballot, Project
 from projects.tasks import tally_ballot
+from tests import factories
 from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
@@ -143,14 +144,14 @@ def test_staff_break_a_tie_with_a_reason_before_certifying(election):
     result = e.close_and_count()
     assert sorted(result.data["tied"]) == sorted([e.candidates[0].pk, e.candidates[1].pk])
     with pytest.raises(ValidationError):
-        services.ballot_certify(ballot=e.ballot)
+        services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     with pytest.raises(ValidationError):
         services.ballot_break_tie(ballot=e.ballot, candidate_ids=[e.candidates[1].pk], reason="")
     with pytest.raises(ValidationError):
         services.ballot_break_tie(ballot=e.ballot, candidate_ids=[e.candidates[0].pk, e.candidates[1].pk], reason="x")
     result = services.ballot_break_tie(ballot=e.ballot, candidate_ids=[e.candidates[1].pk], reason="资金已落实")
     assert [r["adopted"] for r in sorted(result.data["candidates"], key=lambda r: r["position"])] == [False, True, False]
-    services.ballot_certify(ballot=e.ballot)
+    services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     e.ballot.refresh_from_db()
     assert e.ballot.tie_break_reason == "资金已落实"
 
@@ -208,14 +209,14 @@ def test_certify_announces_and_starts_implementation_then_freezes(election):
     e.approve(e.people[0], 2)
     e.approve(e.people[1], 2)
     e.close_and_count()
-    services.ballot_certify(ballot=e.ballot)
+    services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     states = dict(Project.objects.filter(pk__in=[p.pk for p in e.projects]).values_list("pk", "state"))
     assert states[e.projects[2].pk] == "implementation"
     assert states[e.projects[0].pk] == states[e.projects[1].pk] == "not_selected"
     assert Project.objects.get(pk=e.projects[2].pk).transitions.filter(to_state="selected").exists()
     checksum = e.ballot.result.checksum
     with pytest.raises(ValidationError):
-        services.ballot_certify(ballot=e.ballot)
+        services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
     with pytest.raises(ValidationError):
         services.ballot_enter_paper(ballot=e.ballot, status="blank")
     assert tally_ballot.delay(e.ballot.pk).get() == checksum
@@ -255,7 +256,7 @@ def test_queue_down_at_close_marks_the_count_failed_and_count_again_works(monkey
     e.approve(e.people[0], 0)
     monkeypatch.setattr("projects.tasks.tally_ballot", QueueDown())
     with pytest.raises(QueueUnavailable):
-        services.ballot_close(ballot=e.ballot)
+        services.ballot_close(ballot=e.ballot, reason=factories.CLOSE_REASON)
     ballot = Ballot.objects.get(pk=e.ballot.pk)
     assert ballot.poll.state == "closed" and ballot.tally_state == "failed" and ballot.tally_error
     monkeypatch.undo()

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.contrib.sessions.models import Session as DjangoSession
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
@@ -118,7 +119,7 @@ def test_anonymous_sees_the_form_with_its_privacy_notice(client, proposal):
 
 def test_a_valid_proposal_is_recorded_as_solicited_online(client, proposal):
     resp = client.post("/propose/", proposal)
-    assert resp.status_code == 302 and resp["Location"] == "/propose/thanks/"
+    assert resp.status_code == 302 and resp["Location"].startswith("/propose/thanks/")
     project = Project.objects.get()
     assert project.state == Project.State.SOLICITED
     assert project.source == Project.Source.ONLINE
@@ -419,8 +420,13 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert staff.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result/").status_code == 404
 
+    # closing: another staff member of the district reads the confirmation page, then confirms
+    closer, closer_user = staff_client(body.division.parent)
+    confirm = closer.get(f"/staff/ballots/{ballot.pk}/close/")
+    assert confirm.status_code == 200 and 'id="confirm-close-form"' in html(confirm)
+    assert confirm.context["facts"].voted == 3 and confirm.context["facts"].electorate == 3
     with django_capture_on_commit_callbacks(execute=True):
-        resp = staff.post(f"/staff/ballots/{ballot.pk}/close/")
+        resp = closer.post(f"/staff/ballots/{ballot.pk}/close/", {"confirm": "on"})
     assert resp.status_code == 302
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
@@ -444,7 +450,9 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert elsewhere.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert elsewhere.post(f"/staff/ballots/{ballot.pk}/certify/").status_code == 404
 
-    resp = staff.post(f"/staff/ballots/{ballot.pk}/certify/")
+    assert closer.post(f"/staff/ballots/{ballot.pk}/certify/",  # four eyes: not whoever closed it
+                       {"confirm": "on", "scrutineers": "王监票\n赵监票"}).status_code == 422
+    resp = staff.post(f"/staff/ballots/{ballot.pk}/certify/", {"confirm": "on", "scrutineers": "王监票\n赵监票"})
     assert resp.status_code == 302
     ballot.refresh_from_db()
     ballot.poll.refresh_from_db()
@@ -692,7 +700,7 @@ def test_deputy_ballot_page_query_count_does_not_grow(client, django_assert_max_
         services.ballot_vote(ballot=b, person=other, choices={"approve": [b.candidates.first().pk]})
         with TestCase.captureOnCommitCallbacks(execute=True):
             services.ballot_close(ballot=b)
-        services.ballot_certify(ballot=b)
+        services.ballot_certify(ballot=b, **factories.certifying(body))
         return b
 
     login_deputy(client, deputy)
@@ -762,3 +770,70 @@ def test_an_illegal_move_is_refused_on_the_page(client, project):
     project.refresh_from_db()
     assert project.state == Project.State.SOLICITED
     assert client.get(f"/staff/projects/{project.pk}/move/").status_code == 405
+
+
+def test_a_proposal_gets_a_reference_and_a_tracking_link_like_an_opinion(client, proposal):
+    resp = client.post("/propose/", proposal)
+    project = Project.objects.get()
+    assert project.reference and project.reference.startswith("MS") and len(project.reference) == 10
+    thanks_url = resp["Location"]
+    for _reload in range(2):  # a reload of the receipt sends nothing again
+        thanks = client.get(thanks_url)
+    assert Project.objects.count() == 1
+    page = html(thanks)
+    assert thanks.status_code == 200 and project.reference in page and "<svg" in page
+    track = re.search(r'id="track-link" class="track-link" href="([^"]+)"', page).group(1)
+    assert "/propose/track/" in track
+    followed = client.get(track)
+    assert followed.status_code == 200
+    assert project.title in html(followed) and 'id="proposal-state">' in html(followed)
+    assert proposal["proposer_contact"] not in html(followed)  # the receipt shows the proposal, not who made it
+    # staff find it by the reference the proposer quotes
+    staff, _user = staff_client(project.body.division)
+    listing = staff.get("/staff/projects/", {"q": project.reference.lower()})
+    assert [p.pk for p in listing.context["projects"]] == [project.pk]
+    # staff-made projects get one too, each its own
+    other = services.project_propose(body=project.body, year=2027, title="另一个", category=project.category,
+                                     description="x", source=Project.Source.STAFF)
+    assert other.reference and other.reference != project.reference
+
+
+@pytest.mark.parametrize("change,field,message", [
+    ({"year": 1900}, "year", "年度应在 2000 年至 2100 年之间。"),
+    ({"year": 2101}, "year", "年度应在 2000 年至 2100 年之间。"),
+    ({"seats": 0}, "seats", "票决至少要确定一个项目。"),
+    ({"seats": 63, "max_choices": 63}, "seats", "一张选票最多列 62 个项目。"),
+    ({"seats": 3, "max_choices": 50}, None, "代表所选项目数不得多于拟确定的项目数"),
+])
+def test_impossible_ballot_rules_are_refused_with_a_clear_message(change, field, message):
+    """Year 1900 and "choose 50" on a 3-seat ballot used to be saved; a raw constraint name was shown for others."""
+    body = factories.BodyFactory(seats=80)
+    staff, _user = staff_client(body.division.parent)
+    good = {"body": body.pk, "title": "票决", "year": 2027, "method": "approve", "max_choices": 2, "seats": 2,
+            "threshold": "none", "tie_rule": "include_all", "session": "", "opens_at": "", "closes_at": ""}
+    resp = staff.post("/staff/ballots/new/", {**good, **change})
+    assert resp.status_code == 422
+    page = html(resp)
+    assert message in page and "约束" not in page and "ballot_" not in page
+    errors = resp.context["form"].errors
+    assert message in " ".join(errors.get(field or "__all__", []))
+    assert not Ballot.objects.exists()
+    # the same rules through the service (any caller), refused before anything is saved
+    rules = {"year": 2027, "seats": 2, "max_choices": 2, **change}
+    with pytest.raises(ValidationError):
+        services.ballot_create(body=body, title="票决", **rules)
+    assert not Ballot.objects.exists()
+    # the control: the same form with sensible rules is accepted; for-against ignores N
+    assert staff.post("/staff/ballots/new/", good).status_code == 302
+    assert staff.post("/staff/ballots/new/", {**good, "method": "for_against", "max_choices": 50}).status_code == 302
+
+
+def test_project_year_is_bounded_in_the_staff_form():
+    body = factories.BodyFactory(seats=80)
+    staff, _user = staff_client(body.division.parent)
+    resp = staff.post("/staff/projects/new/", {"body": body.pk, "year": 1900, "title": "停车场",
+                                                "category": Category.objects.first().pk, "description": "x",
+                                                "source": "staff"})
+    assert resp.status_code == 422
+    assert "年度应在 2000 年至 2100 年之间。" in " ".join(resp.context["form"].errors["year"])
+    assert not Project.objects.exists()
