@@ -123,8 +123,10 @@ class Crawl:
         self.base = base
         self.findings = []
         self.raw_codes, labels = choice_codes()
-        self.label_words = {w for label in labels for w in re.findall(r"[A-Za-z]+", label)}
         self.msgids = translated_msgids()
+        # Words of the labels and of every translated English sentence: "present" in "... were present when it
+        # opened" is English, not a stored code; the whole cell or a snake_case code is still one.
+        self.label_words = {w for text in (*labels, *self.msgids) for w in re.findall(r"[A-Za-z]+", text)}
         self.msgid_re = [(m, re.compile(r"(?<![A-Za-z'])" + re.escape(m) + r"(?![A-Za-z'])")) for m in self.msgids]
         self.axe_source = AXE.read_text(encoding="utf-8")
         self.axe_done = set()
