@@ -16,7 +16,7 @@ from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"home", "healthz", "set_language", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
+PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
           "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
           "projects:result_export"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",

@@ -225,6 +225,10 @@ ENDPOINTS = [
         "language": F(s.choice(["zh-hans", "en"], ["fr", "zh-Hans", "EN"])),
         "next": F(s.plain("/", "/opinions/new/", "//evil.example/", "javascript:alert(1)")),
     }), group="public"),
+    Endpoint("elder_mode", "anonymous", 60, lambda p: st.just(reverse("elder_mode")), lambda p: s.form({
+        "elder": F(s.choice(["1", "0"])),
+        "next": F(s.plain("/", "/opinions/new/", "//evil.example/", "javascript:alert(1)")),
+    }), group="public"),
     Endpoint("deputies:opinion_public", "anonymous", 350, lambda p: st.just(reverse("deputies:opinion_public")),
              lambda p: s.form({
                  "division": F(s.ids(p.divisions)), "category": F(s.ids(p.categories)),
