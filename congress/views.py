@@ -2,7 +2,7 @@ import sys
 
 from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,7 +34,7 @@ def elder_mode(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)  # not redirect(): that would take "home" for a view's name
     if on:
         response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", httponly=True,
                             secure=request.is_secure())

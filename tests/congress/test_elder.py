@@ -32,5 +32,11 @@ def test_the_switch_goes_back_only_to_this_site(client, target):
     assert response.status_code == 302 and response["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["0", "home"])
+def test_a_bare_word_is_a_relative_address_not_a_view_name(client, target):
+    response = client.post("/elder/", {"elder": "1", "next": target})
+    assert response.status_code == 302 and response["Location"] == target
+
+
 def test_the_switch_takes_no_get(client):
     assert client.get("/elder/?elder=1").status_code == 405
