@@ -83,6 +83,8 @@ def staff_urls(w):
         "deputies:opinions": ([], get, "list"), "deputies:opinion_new": ([], get, "list"),
         "deputies:opinion": ([i["opinion"]], get, "object"), "deputies:opinion_act": ([i["opinion"]], post, "object"),
         "deputies:stations": ([], get, "list"), "deputies:station": ([i["station"]], get, "object"),
+        "deputies:walk_in": ([i["station"]], get, "object"),
+        "deputies:walk_in_receipt": ([i["station"], i["opinion"]], get, "sub"),
         "deputies:suggestions": ([], get, "list"), "deputies:suggestion": ([i["suggestion"]], get, "object"),
         "projects:projects": ([], get, "list"), "projects:project_new": ([], get, "list"),
         "projects:project": ([i["project"]], get, "object"),
