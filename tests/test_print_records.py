@@ -87,5 +87,7 @@ def test_chinese_punctuation_in_the_printed_result_and_report(client):
     with translation.override("zh-hans"):
         pages["meeting report"] = reports.render_meeting_report(reports.meeting_report(h.meeting.pk))
     found = {name: mixed_punctuation(visible_text(html)) for name, html in pages.items()}
-    assert "（区人民法院）" in visible_text(pages["meeting report"])
+    report = visible_text(pages["meeting report"])
+    assert "院长（区人民法院）" in report  # no space before a full-width parenthesis
+    assert re.search(r"实到\d+人。已达法定人数", report)  # nor between two Chinese sentences
     assert found == {name: [] for name in pages}
