@@ -3,7 +3,8 @@
 Thresholds (MIIT 2021 aging-friendly rules, WCAG 2.2 2.5.8): body text 24px (18pt) or more; line-height 1.3 or
 more; every visible button, form control and link standing alone (navigation, lists, tables, cards, a paragraph of
 its own) 60px tall or more; a link inside running text keeps the height of its line, which must still be 24px or
-more (WCAG 2.2 target size; a 60px link would break the line of text it sits in). No pop-ups on the page."""
+more (WCAG 2.2 target size; a 60px link would break the line of text it sits in). Text contrast 4.5:1 or more over
+the background behind it. No pop-ups on the page."""
 
 import os
 
@@ -17,10 +18,27 @@ from tests.projects.conftest import Election
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MEASURE = """() => {
+MEASURE = r"""() => {
   const out = {text: [], targets: [], popups: 0, overflow: document.documentElement.scrollWidth > window.innerWidth + 1};
   const visible = (el) => { const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none'; };
+  const rgba = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  // text colour over the first opaque background behind it (layers of translucent ones composited)
+  function contrast(el) {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const bg = rgba(getComputedStyle(e).backgroundColor);
+      if (bg[3] > 0) { layers.push(bg); if (bg[3] >= 1) break; }
+    }
+    let back = [255, 255, 255];
+    for (const [r, g, b, a] of layers.reverse()) back = [r * a + back[0] * (1 - a), g * a + back[1] * (1 - a), b * a + back[2] * (1 - a)];
+    const [r, g, b, a] = rgba(getComputedStyle(el).color);
+    const fore = [r * a + back[0] * (1 - a), g * a + back[1] * (1 - a), b * a + back[2] * (1 - a)];
+    const [hi, lo] = [lum(fore), lum(back)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  }
   // body text: every element whose own text nodes hold visible characters
   for (const el of document.querySelectorAll('body *')) {
     if (!visible(el) || el.closest('svg')) continue;
@@ -28,7 +46,7 @@ MEASURE = """() => {
     if (!own) continue;
     const cs = getComputedStyle(el); const size = parseFloat(cs.fontSize);
     const lh = cs.lineHeight === 'normal' ? 1.2 * size : parseFloat(cs.lineHeight);
-    out.text.push({tag: el.tagName, text: own.slice(0, 30), size, ratio: lh / size});
+    out.text.push({tag: el.tagName, text: own.slice(0, 30), size, ratio: lh / size, contrast: contrast(el)});
   }
   for (const el of document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea')) {
     if (!visible(el)) continue;
@@ -55,6 +73,8 @@ def check(page, where):
     assert not small, (where, small[:5])
     tight = [t for t in m["text"] if t["ratio"] < 1.3 - 1e-6]
     assert not tight, (where, tight[:5])
+    faint = [t for t in m["text"] if t["contrast"] < 4.5]
+    assert not faint, (where, faint[:5])
     low = [t for t in m["targets"] if t["height"] < (24 if t["inline"] else 60) - 0.5]
     assert not low, (where, low[:5])
     assert m["targets"] and not m["popups"] and not m["overflow"], where
