@@ -97,6 +97,11 @@ def test_elderly_mode_on_a_phone(live_server, phone):
 
     phone.goto(f"{live_server.url}/")
     assert phone.locator("#elder-switch button").is_visible()
+    # the residents' entry points are the first thing on the phone's home page, above the fold
+    for sel in ("#entry-opinion", "#entry-propose"):
+        box = phone.locator(sel).bounding_box()
+        assert phone.locator(sel).is_visible() and box["y"] + box["height"] <= 844, sel
+    assert phone.locator("#entry-track").is_visible()
     # before: the standard mode is smaller than the elderly mode asks, so the measurement can fail
     m = phone.evaluate(MEASURE)
     assert any(t["size"] < 24 for t in m["text"])

@@ -40,3 +40,12 @@ def test_a_bare_word_is_a_relative_address_not_a_view_name(client, target):
 
 def test_the_switch_takes_no_get(client):
     assert client.get("/elder/?elder=1").status_code == 405
+
+
+def test_the_home_page_leads_with_the_residents_entry_points(client):
+    html = client.get("/").content.decode()
+    main = html[html.index("<main"):]
+    first_link = main.index("<a ")
+    assert main.index('id="entry-opinion"') < main.index('id="entry-propose"') < main.index('href="/accounts/login/"')
+    assert main[first_link:].startswith('<a class="btn btn-congress btn-lg py-3" id="entry-opinion" href="/opinions/new/"')
+    assert 'href="/propose/"' in main and 'id="entry-track"' in main
