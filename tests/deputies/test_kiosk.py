@@ -51,6 +51,7 @@ def test_the_resident_gets_the_receipt_with_reference_link_and_qr(kiosk, client)
     token = services.rating_token(opinion)
     assert opinion.reference in html and f"/opinions/track/{token}/" in html
     assert 'id="track-qr"' in html and "<svg" in html and 'data-action="print"' in html
+    assert "您的编号：" in html  # Chinese punctuation on the printed receipt
     # reloading the receipt records nothing again
     client.get(response["Location"])
     assert ResidentOpinion.objects.count() == 1
