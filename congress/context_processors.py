@@ -8,5 +8,7 @@ def site(request):
     return {
         "tasks_run_eagerly": settings.CELERY_TASK_ALWAYS_EAGER,
         "is_staff_member": bool(user and is_scoped_staff(user)),
+        # elderly mode (长辈版, static/css/site.css): a class on <html>, set from the switch's cookie
+        "elder_mode": request.COOKIES.get("elder") == "1",
         "is_deputy": bool(user and user.is_authenticated and hasattr(user, "person")),
     }

@@ -2,9 +2,11 @@ import sys
 
 from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from congress.predicates import is_scoped_staff
 
@@ -17,6 +19,28 @@ def home(request):
         if hasattr(user, "person"):
             return redirect("deputies:me")
     return render(request, "home.html")
+
+
+ELDER_COOKIE = "elder"
+ELDER_COOKIE_AGE = 400 * 24 * 3600  # browsers keep a cookie at most 400 days
+
+
+@require_POST
+def elder_mode(request):
+    """The elderly-mode switch (长辈版): a plain form in the header, no script. Remembered in a cookie, so it works
+    signed out and on a shared kiosk alike; goes back to the page it was pressed on, if that page is ours."""
+    on = request.POST.get("elder") == "1"
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)  # not redirect(): that would take "home" for a view's name
+    if on:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", httponly=True,
+                            secure=request.is_secure())
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
 
 
 class LoginView(auth_views.LoginView):

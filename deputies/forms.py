@@ -78,6 +78,31 @@ class StaffOpinionForm(forms.Form):
         self.fields["taken_by"].queryset = Person.objects.in_scope(user).filter(mandates__end_date__isnull=True).distinct()
 
 
+class WalkInOpinionForm(forms.Form):
+    """A walk-in resident's opinion, typed by staff at a liaison station's kiosk: the station is the page's own;
+    the place is in the station's area (or the station's own division), the deputy one of the station's."""
+
+    division = DivisionChoiceField(queryset=Division.objects.none(), label=pgettext_lazy("resident", "Where"))
+    category = forms.ModelChoiceField(queryset=OpinionCategory.objects.all(), label=_("Category"))
+    text = forms.CharField(label=pgettext_lazy("resident", "Opinion"), widget=forms.Textarea(attrs={"rows": 5}),
+                           max_length=3000)
+    taken_by = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Taken by (deputy)"), required=False)
+    resident_name = forms.CharField(label=_("Resident's name"), max_length=50, required=False)
+    resident_contact = forms.CharField(label=_("Resident's contact"), max_length=50, required=False)
+
+    def __init__(self, *args, user, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = (Division.objects.in_scope(user).filter(level__in=INTAKE_LEVELS)
+                                            .filter(path__startswith=station.division.path).select_related("parent"))
+        self.fields["taken_by"].queryset = station.deputies.all()
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if len(text) < 2:
+            raise forms.ValidationError(_("Describe the matter in a few words at least."))
+        return text
+
+
 class OpinionFilterForm(FilterForm):
     state = forms.ChoiceField(choices=ResidentOpinion.State.choices, required=False)
     category = id_field()

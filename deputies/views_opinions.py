@@ -160,6 +160,43 @@ def station_list(request):
     return render(request, "deputies/station_list.html", {"stations": stations, "calendar": calendar})
 
 
+def _station_in_scope(request, pk):
+    return get_object_or_404(LiaisonStation.objects.in_scope(request.user).select_related("division"), pk=pk)
+
+
+@staff_required
+def walk_in(request, pk):
+    """The station's kiosk: staff type a walk-in resident's opinion themselves. Not under the public form's rate
+    limit (a busy reception day at one shared computer would hit it); staff-only, in the station's scope, and
+    audited through the same service as every other opinion."""
+    station = _station_in_scope(request, pk)
+    form = dforms.WalkInOpinionForm(request.POST if request.method == "POST" else None, user=request.user,
+                                    station=station)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opinion = services.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
+                                               acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
+            return redirect("deputies:walk_in_receipt", pk=station.pk, opinion_pk=opinion.pk)
+    return render(request, "deputies/walk_in.html", {"station": station, "form": form},
+                  status=422 if form.errors else 200)
+
+
+@staff_required
+def walk_in_receipt(request, pk, opinion_pk):
+    """What the resident takes home: the reference, the tracking link and its QR code, to print or to scan."""
+    station = _station_in_scope(request, pk)
+    opinion = get_object_or_404(ResidentOpinion.objects.in_scope(request.user), pk=opinion_pk, station=station)
+    track_url = request.build_absolute_uri(reverse("deputies:opinion_track",
+                                                   kwargs={"token": services.rating_token(opinion)}))
+    return render(request, "deputies/walk_in_receipt.html", {
+        "station": station, "opinion": opinion,
+        **thanks_context(reference=opinion.reference, track_url=track_url)})
+
+
 @staff_required
 def station_detail(request, pk):
     station = get_object_or_404(LiaisonStation.objects.in_scope(request.user).select_related("division"), pk=pk)

@@ -23,7 +23,7 @@ from congress.models import BallotSlot, SecretPoll
 from meetings import charts
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
-from projects.selectors import result_rows
+from projects.selectors import ballot_record, result_rows
 
 COUNTED = (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED)
 
@@ -266,6 +266,7 @@ def meeting_report(meeting_id: int) -> MeetingReport:
         present=sum(1 for a in voting if a.status == Attendee.Status.PRESENT),
         on_leave=sum(1 for a in attendees if a.status == Attendee.Status.LEAVE),
         ballots=[{"ballot": b, "rows": result_rows(b), "rec": b.result.data["reconciliation"],
+                  "record": ballot_record(b.result.data["reconciliation"]),
                   "closing": _ballot_closing(b, meeting.body)} for b in ballots],
         surveys=[stats[s.pk] for s in surveys], opinions=opinions, suggestions=suggestions,
         suggestion_counts=_count_states(suggestions),

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from congress import safeguards
+from congress import polls, safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import tallying
 from projects.models import Ballot, BallotCandidate, Project
@@ -69,6 +69,12 @@ class ResultRow:
 def result_rows(ballot: Ballot) -> list[ResultRow]:
     cands = sorted(ballot.candidates.all(), key=lambda c: (c.rank or 999, c.position))
     return [ResultRow(c, str(REASONS.get(c.reason, ""))) for c in cands]
+
+
+def ballot_record(rec: dict) -> polls.Quorum:
+    """The printed record's "应到 X 人，实到 Y 人，符合法定人数": the electors, the ballots returned (web and paper),
+    and whether more than half of the electors returned one."""
+    return polls.Quorum(members=rec["electorate"], present=rec["web_voters"] + rec["paper_returned"])
 
 
 def closing_note(ballot: Ballot, rec) -> safeguards.ClosingNote:

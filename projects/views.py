@@ -105,7 +105,7 @@ def result(request, pk):
         raise Http404
     rec = ballot.result.data["reconciliation"]
     context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
-               "closing": selectors.closing_note(ballot, rec),
+               "closing": selectors.closing_note(ballot, rec), "record": selectors.ballot_record(rec),
                "can_manage": predicates.can_manage_ballot(request.user, ballot)}
     return render(request, "projects/result.html", context)
 
@@ -118,6 +118,7 @@ def result_print(request, pk):
     return render(request, "projects/result_print.html", {
         "ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
         "closing": selectors.closing_note(ballot, rec), "printed_at": timezone.localtime(),
+        "record": selectors.ballot_record(rec),
     })
 
 

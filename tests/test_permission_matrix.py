@@ -16,7 +16,7 @@ from tests.projects.conftest import Election
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"home", "healthz", "set_language", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
+PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
           "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
           "projects:result_export"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
@@ -83,6 +83,8 @@ def staff_urls(w):
         "deputies:opinions": ([], get, "list"), "deputies:opinion_new": ([], get, "list"),
         "deputies:opinion": ([i["opinion"]], get, "object"), "deputies:opinion_act": ([i["opinion"]], post, "object"),
         "deputies:stations": ([], get, "list"), "deputies:station": ([i["station"]], get, "object"),
+        "deputies:walk_in": ([i["station"]], get, "object"),
+        "deputies:walk_in_receipt": ([i["station"], i["opinion"]], get, "sub"),
         "deputies:suggestions": ([], get, "list"), "deputies:suggestion": ([i["suggestion"]], get, "object"),
         "projects:projects": ([], get, "list"), "projects:project_new": ([], get, "list"),
         "projects:project": ([i["project"]], get, "object"),

@@ -243,6 +243,10 @@ ENDPOINTS = [
         "language": F(s.choice(["zh-hans", "en"], ["fr", "zh-Hans", "EN"])),
         "next": F(s.plain("/", "/opinions/new/", "//evil.example/", "javascript:alert(1)")),
     }), group="public"),
+    Endpoint("elder_mode", "anonymous", 60, lambda p: st.just(reverse("elder_mode")), lambda p: s.form({
+        "elder": F(s.choice(["1", "0"])),
+        "next": F(s.plain("/", "/opinions/new/", "//evil.example/", "javascript:alert(1)")),
+    }), group="public"),
     Endpoint("deputies:opinion_public", "anonymous", 350, lambda p: st.just(reverse("deputies:opinion_public")),
              lambda p: s.form({
                  "division": F(s.ids(p.divisions)), "category": F(s.ids(p.categories)),
@@ -320,6 +324,12 @@ ENDPOINTS = [
                  "date": F(s.date()), "on_duty": many(s.ids(pks(*p.h.people[:2]), pks(*p.h.people[2:], *p.a.people))),
                  "residents": F(s.integer(0, 200)), "notes": F(s.plain("接待居民")),
              }), watch=(LiaisonStation, Reception)),
+    Endpoint("deputies:walk_in", "staff", 80, lambda p: urls("deputies:walk_in", [p.h.station.pk], [p.a.station.pk]),
+             lambda p: s.form({
+                 "division": F(s.ids(p.divisions)), "category": F(s.ids(p.categories)),
+                 "taken_by": F(s.ids(pks(*p.h.people), pks(*p.a.people))),
+                 **text_fields("text", "resident_name", "resident_contact"),
+             }), watch=(ResidentOpinion,)),
     Endpoint("deputies:suggestion", "staff", 80,
              lambda p: urls("deputies:suggestion", [p.h.suggestion.pk, p.h.answered_suggestion.pk],
                             [p.a.suggestion.pk]),
@@ -537,6 +547,8 @@ PAGES = [
     Page("deputies:opinions", "staff", just("deputies:opinions"), ("state", "category", "overdue")),
     Page("deputies:opinion", "staff", lambda p: urls("deputies:opinion", p.opinions[:2], p.opinions[2:])),
     Page("deputies:stations", "staff", just("deputies:stations")),
+    Page("deputies:walk_in_receipt", "staff", lambda p: urls(
+        "deputies:walk_in_receipt", [[p.h.station.pk, o] for o in p.opinions], [[p.a.station.pk, p.a.opinion.pk]])),
     Page("deputies:my_suggestions", "deputy", just("deputies:my_suggestions")),
     Page("deputies:suggestions", "staff", just("deputies:suggestions"), ("state",)),
     Page("projects:propose_thanks", "anonymous", lambda p: _token_urls(

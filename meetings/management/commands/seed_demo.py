@@ -1,5 +1,8 @@
 """Load the demo district. Idempotent: a second run finds it and changes nothing."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -22,6 +25,9 @@ class Command(BaseCommand):
     help = "Load a fictional demo district with bodies, terms and a few hundred deputies (idempotent)."
 
     def handle(self, *args, **options):
+        # The catalogues the migrations lay (opinion and project categories), again if a flushed database lacks them
+        for catalogue in ("deputies.migrations.0003_catalogue", "projects.migrations.0002_categories"):
+            import_module(catalogue).add(apps, None)
         if Division.objects.filter(code=congress_demo.DEMO_DISTRICT_CODE).exists():
             self.stdout.write("Demo data already loaded; nothing changed.")
         else:

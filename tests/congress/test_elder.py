@@ -1,0 +1,51 @@
+"""Elderly mode (长辈版): one switch in the header, remembered in a cookie, a class on <html>."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_switch_is_in_the_header_of_every_page_signed_out(client):
+    for url in ("/", "/opinions/new/", "/projects/propose/", "/accounts/login/"):
+        html = client.get(url).content.decode()
+        assert 'id="elder-switch"' in html, url
+        assert '<html lang="zh-hans">' in html, url  # no class: standard mode
+
+
+def test_switching_on_sets_the_cookie_and_the_class_and_goes_back(client):
+    response = client.post("/elder/", {"elder": "1", "next": "/opinions/new/"})
+    assert response.status_code == 302 and response["Location"] == "/opinions/new/"
+    cookie = response.cookies["elder"]
+    assert cookie.value == "1" and cookie["max-age"] > 30 * 24 * 3600 and cookie["samesite"] == "Lax"
+    html = client.get("/opinions/new/").content.decode()
+    assert '<html lang="zh-hans" class="elder">' in html
+    assert 'name="elder" value="0"' in html  # the switch now offers the standard mode back
+
+    response = client.post("/elder/", {"elder": "0", "next": "/"})
+    assert response.cookies["elder"].value == ""
+    assert 'class="elder"' not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
+def test_the_switch_goes_back_only_to_this_site(client, target):
+    response = client.post("/elder/", {"elder": "1", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["0", "home"])
+def test_a_bare_word_is_a_relative_address_not_a_view_name(client, target):
+    response = client.post("/elder/", {"elder": "1", "next": target})
+    assert response.status_code == 302 and response["Location"] == target
+
+
+def test_the_switch_takes_no_get(client):
+    assert client.get("/elder/?elder=1").status_code == 405
+
+
+def test_the_home_page_leads_with_the_residents_entry_points(client):
+    html = client.get("/").content.decode()
+    main = html[html.index("<main"):]
+    first_link = main.index("<a ")
+    assert main.index('id="entry-opinion"') < main.index('id="entry-propose"') < main.index('href="/accounts/login/"')
+    assert main[first_link:].startswith('<a class="btn btn-congress btn-lg py-3" id="entry-opinion" href="/opinions/new/"')
+    assert 'href="/propose/"' in main and 'id="entry-track"' in main
