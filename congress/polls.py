@@ -190,7 +190,7 @@ def cast_sealed(*, poll: SecretPoll, elector_id: int, contents: Contents, now=No
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608
+                f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608  # nosec B608  # table name from the model; values are parameters
                 "ON CONFLICT DO NOTHING RETURNING id", [elector_id, poll.pk, VoteRecord.Channel.WEB])
             if cursor.fetchone() is None:
                 raise CastRefused(CastRefused.ALREADY_VOTED,

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 import segno
-from Crypto.Protocol.SecretSharing import Shamir
+from Crypto.Protocol.SecretSharing import Shamir  # nosec B413  # pycryptodome (maintained), not the old PyCrypto
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from nacl.bindings import crypto_box_SEALBYTES
