@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.services import audit_record, snapshot
+from congress.services import audit_record
 from deputies.models import LiaisonStation, OpinionTransition, Reception, ResidentOpinion
-from deputies.services import require_people_in_scope
+from deputies.services import require_people_in_scope, update_with_people
 
 RATING_SALT = "deputies.opinion-rating"
 
@@ -52,24 +52,8 @@ STATION_FIELDS = ("kind", "name", "division", "address", "reception_day", "recep
 @transaction.atomic
 def station_update(*, station: LiaisonStation, acting_user=None, deputies=None, **fields) -> LiaisonStation:
     """Change a station's details and, when given, the deputies assigned to it (all within scope)."""
-    unknown = set(fields) - set(STATION_FIELDS)
-    if unknown:
-        raise ValueError(f"station_update cannot change {sorted(unknown)}")
-    station = LiaisonStation.objects.select_for_update().get(pk=station.pk)
-    before = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
-    if deputies is not None:
-        deputies = list(deputies)
-        require_people_in_scope(acting_user, deputies)
-    for key, value in fields.items():
-        setattr(station, key, value)
-    station.full_clean()
-    station.save()
-    if deputies is not None:
-        station.deputies.set(deputies)
-    after = {**snapshot(station, fields=list(STATION_FIELDS)), "deputies": sorted(station.deputies.values_list("pk", flat=True))}
-    audit_record(actor=acting_user, action="station.update", obj=station, division=station.division,
-                 before=before, after=after)
-    return station
+    return update_with_people(station, allowed=STATION_FIELDS, fields=fields, relation="deputies", people=deputies,
+                              acting_user=acting_user, action="station.update", division=lambda s: s.division)
 
 
 @transaction.atomic

@@ -34,6 +34,35 @@ def require_people_in_scope(acting_user, people, what: str = "") -> None:
         )
 
 
+def update_with_people(obj, *, allowed, fields: dict, relation: str, people, acting_user, action: str, division,
+                       check=None):
+    """Change `fields` (among `allowed`) of a record and, when `people` is given, the people of its many-to-many
+    `relation`, all within the acting staff member's scope; `check(obj, people)` may refuse the result. Audited
+    with the fields and the people before and after. The caller holds the transaction."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"{action} cannot change {sorted(unknown)}")
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+
+    def state(chosen):
+        return {**snapshot(obj, fields=list(allowed)), relation: sorted(p.pk for p in chosen)}
+
+    before = state(getattr(obj, relation).all())
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    chosen = list(people) if people is not None else list(getattr(obj, relation).all())
+    if people is not None:
+        require_people_in_scope(acting_user, chosen)
+    if check is not None:
+        check(obj, chosen)
+    obj.full_clean()
+    obj.save()
+    if people is not None:
+        getattr(obj, relation).set(chosen)
+    audit_record(actor=acting_user, action=action, obj=obj, division=division(obj), before=before, after=state(chosen))
+    return obj
+
+
 @transaction.atomic
 def person_create(*, acting_user=None, **fields) -> Person:
     unknown = set(fields) - set(PERSON_FIELDS)

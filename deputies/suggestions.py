@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from congress.services import audit_record
 from deputies.models import Mandate, Suggestion, SuggestionTransition, SupervisionGroup
-from deputies.services import require_people_in_scope
+from deputies.services import require_people_in_scope, update_with_people
 
 
 class SuggestionError(ValidationError):
@@ -144,47 +144,15 @@ def duty_activity_record(*, body, kind: str, date: datetime.date, title: str, pa
 
 @transaction.atomic
 def supervision_group_update(*, group: SupervisionGroup, acting_user=None, members=None, **fields) -> SupervisionGroup:
-    unknown = set(fields) - {"name", "matters"}
-    if unknown:
-        raise ValueError(f"supervision_group_update cannot change {sorted(unknown)}")
-    g = SupervisionGroup.objects.select_for_update().get(pk=group.pk)
-    before = {"name": g.name, "matters": g.matters, "members": sorted(g.members.values_list("pk", flat=True))}
-    if members is not None:
-        members = list(members)
-        require_people_in_scope(acting_user, members)
-    for key, value in fields.items():
-        setattr(g, key, value)
-    g.full_clean()
-    g.save()
-    if members is not None:
-        g.members.set(members)
-    audit_record(actor=acting_user, action="supervision_group.update", obj=g, division=g.body.division, before=before,
-                 after={"name": g.name, "matters": g.matters, "members": sorted(g.members.values_list("pk", flat=True))})
-    return g
+    return update_with_people(group, allowed=("name", "matters"), fields=fields, relation="members", people=members,
+                              acting_user=acting_user, action="supervision_group.update",
+                              division=lambda g: g.body.division)
 
 
 @transaction.atomic
 def duty_activity_update(*, activity, acting_user=None, participants=None, **fields):
     """Correct a recorded duty activity; its participants stay deputies of the body, within scope."""
-    from deputies.models import DutyActivity
-
-    unknown = set(fields) - {"kind", "date", "title"}
-    if unknown:
-        raise ValueError(f"duty_activity_update cannot change {sorted(unknown)}")
-    a = DutyActivity.objects.select_for_update().select_related("body__division").get(pk=activity.pk)
-    before = {"kind": a.kind, "date": a.date.isoformat(), "title": a.title,
-              "participants": sorted(a.participants.values_list("pk", flat=True))}
-    for key, value in fields.items():
-        setattr(a, key, value)
-    people = list(participants) if participants is not None else list(a.participants.all())
-    if participants is not None:
-        require_people_in_scope(acting_user, people)
-    _check_authors(a.body, people, a.date)
-    a.full_clean()
-    a.save()
-    if participants is not None:
-        a.participants.set(people)
-    audit_record(actor=acting_user, action="duty_activity.update", obj=a, division=a.body.division, before=before,
-                 after={"kind": a.kind, "date": a.date.isoformat(), "title": a.title,
-                        "participants": sorted(p.pk for p in people)})
-    return a
+    return update_with_people(activity, allowed=("kind", "date", "title"), fields=fields, relation="participants",
+                              people=participants, acting_user=acting_user, action="duty_activity.update",
+                              division=lambda a: a.body.division,
+                              check=lambda a, people: _check_authors(a.body, people, a.date))

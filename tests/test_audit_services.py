@@ -34,6 +34,10 @@ NOT_SERVICES = {
 }
 # Primitives whose audit row is written by every service that calls them (each of those is tested here).
 AUDITED_BY_CALLER = {
+    # the shared "fields and scoped people" update; each caller below is called here and checked for its row
+    "deputies.services.update_with_people": ("deputies.opinions.station_update",
+                                             "deputies.suggestions.supervision_group_update",
+                                             "deputies.suggestions.duty_activity_update"),
     # the secret-ballot core writes nothing about who entered which paper ballot; the callers log that one was
     "congress.polls.poll_cast_paper": ("projects.services.ballot_enter_paper", "meetings.services.survey_enter_paper"),
     # the workflow step inside project_move, ballot_open and ballot_certify; it keeps its own history row
