@@ -250,8 +250,14 @@ class SatisfactionSurvey(models.Model):
     class Scale(models.TextChoices):
         POINTS = "points", _("0–100 points")
         GRADES = "grades", _("Grades (satisfied / basically satisfied / dissatisfied)")
+        RATINGS = "ratings", _("Three-level ratings of several items, with the Zhenhai rule")
 
-    GRADES = [(2, _("Satisfied")), (1, _("Basically satisfied")), (0, _("Dissatisfied"))]
+    class RatingBase(models.TextChoices):
+        MEMBERS = "members", _("All voting members")
+        PRESENT = "present", _("The voting members present")
+
+    GRADES = [(2, pgettext_lazy("rating", "Satisfied")), (1, pgettext_lazy("rating", "Basically satisfied")),
+              (0, pgettext_lazy("rating", "Dissatisfied"))]
     DEFAULT_BANDS = [90, 80, 60]  # ≥90, 80–89, 60–79, <60
 
     poll = models.OneToOneField(SecretPoll, on_delete=models.PROTECT, related_name="survey")
@@ -264,6 +270,14 @@ class SatisfactionSurvey(models.Model):
     scale = models.CharField(_("scale"), max_length=8, choices=Scale.choices, default=Scale.POINTS)
     bands = models.JSONField(_("grade bands"), default=list, blank=True,
                              help_text=_("Lower bounds of the point bands, highest first, e.g. [90, 80, 60]."))
+    # three-level ratings (the Zhenhai rule): an item is "satisfied" when its 满意 votes are more than
+    # `rating_percent` % of the base, "basically satisfied" when 满意 and 基本满意 together are, else "dissatisfied"
+    rating_base = models.CharField(_("ratings counted against"), max_length=8, choices=RatingBase.choices,
+                                   default=RatingBase.MEMBERS)
+    rating_percent = models.PositiveSmallIntegerField(
+        _("ratings threshold (%)"), default=50,
+        help_text=_("An item is satisfied when more than this share of the base rate it satisfied (50: more than "
+                    "half; exactly half is not enough)."))
     quorum_present = models.PositiveIntegerField(null=True, blank=True, editable=False)
     quorum_members = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
@@ -273,9 +287,38 @@ class SatisfactionSurvey(models.Model):
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
         ordering = ["meeting", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating_percent__gte=1, rating_percent__lte=99),
+                                   name="survey_rating_percent_range",
+                                   violation_error_message=_("The ratings threshold is from 1 to 99 %.")),
+        ]
 
     def __str__(self):
         return self.subject
+
+
+class SurveyItem(models.Model):
+    """One item rated on a three-level ratings survey, at a fixed position (the bit it occupies in every response),
+    grouped by area (e.g. 21 items in 10 areas)."""
+
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    area = models.CharField(_("area"), max_length=60, blank=True)
+    title = models.CharField(_("item"), max_length=200)
+
+    class Meta:
+        verbose_name = _("rated item")
+        verbose_name_plural = _("rated items")
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "position"], name="survey_item_position_unique",
+                                    violation_error_message=_("Two rated items cannot share a position.")),
+            models.CheckConstraint(condition=Q(position__lt=SecretPoll.MAX_OPTIONS), name="survey_item_fits_mask",
+                                   violation_error_message=_("A survey rates at most 62 items.")),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class Report(models.Model):

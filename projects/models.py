@@ -154,6 +154,7 @@ class Ballot(models.Model):
     class TieRule(models.TextChoices):
         INCLUDE_ALL = "include_all", _("Include all projects tied at the cut-off")
         STAFF_BREAK = "staff_break", _("Staff break the tie with a recorded reason")
+        RUNOFF = "runoff", _("A run-off round among the tied projects")
 
     class TallyState(models.TextChoices):
         NONE = "", _("Not counted")
@@ -179,6 +180,11 @@ class Ballot(models.Model):
     tally_state = models.CharField(_("count"), max_length=8, choices=TallyState.choices, default="", blank=True)
     tally_error = models.CharField(max_length=300, blank=True)
     tie_break_reason = models.CharField(_("tie-break reason"), max_length=300, blank=True)
+    # A run-off (round 2, 3, ...) is a ballot of its own among the projects tied at the previous round's cut-off,
+    # for the seats left; the previous round keeps its result.
+    previous_round = models.OneToOneField("self", verbose_name=_("previous round"), null=True, blank=True,
+                                          editable=False, on_delete=models.PROTECT, related_name="runoff")
+    round_number = models.PositiveSmallIntegerField(_("round"), default=1, editable=False)
 
     objects = scoped_queryset("poll__body__division").as_manager()
 
@@ -198,6 +204,11 @@ class Ballot(models.Model):
                                        "A deputy may choose at most as many projects as are to be adopted: N cannot "
                                        "be larger than the number of projects to adopt.")),
             models.CheckConstraint(
+                condition=Q(previous_round__isnull=True, round_number=1)
+                | Q(previous_round__isnull=False, round_number__gte=2),
+                name="ballot_round_follows_previous",
+                violation_error_message=_("Round 1 has no previous round; a run-off round follows one.")),
+            models.CheckConstraint(
                 condition=~Q(method="approve") | Q(max_choices__gte=1),
                 name="ballot_approve_has_max_choices",
                 violation_error_message=_("An 'approve up to N' ballot needs N."),
@@ -210,6 +221,10 @@ class Ballot(models.Model):
     @property
     def body(self) -> CongressBody:
         return self.poll.body
+
+    @property
+    def is_runoff(self) -> bool:
+        return self.previous_round_id is not None
 
 
 class BallotCandidate(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from congress import polls, safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
-from projects import tallying
+from projects import predicates, tallying
 from projects.models import Ballot, BallotCandidate, Project
 
 REASONS = {
@@ -23,6 +23,7 @@ REASONS = {
     tallying.OUTSIDE_SEATS: gettext_lazy("Not adopted: outside the seats"),
     tallying.NO_VOTES: gettext_lazy("Not adopted: no votes"),
     tallying.TIE_PENDING: gettext_lazy("Tied at the cut-off: waiting for staff to break the tie"),
+    tallying.RUNOFF_PENDING: gettext_lazy("Tied at the cut-off: decided by a run-off round"),
 }
 
 
@@ -75,6 +76,43 @@ def ballot_record(rec: dict) -> polls.Quorum:
     """The printed record's "应到 X 人，实到 Y 人，符合法定人数": the electors, the ballots returned (web and paper),
     and whether more than half of the electors returned one."""
     return polls.Quorum(members=rec["electorate"], present=rec["web_voters"] + rec["paper_returned"])
+
+
+def ballot_rounds(ballot: Ballot) -> list[Ballot]:
+    """Every round of the ballot, round 1 first: the previous rounds and the run-offs that followed."""
+    first = ballot
+    while first.previous_round_id is not None:
+        first = Ballot.objects.select_related("poll").get(pk=first.previous_round_id)
+    rounds = [first]
+    while True:
+        nxt = Ballot.objects.select_related("poll").filter(previous_round=rounds[-1]).first()
+        if nxt is None:
+            return rounds
+        rounds.append(nxt)
+
+
+@dataclass
+class Round:
+    """Another round of a ballot, as its result page and printed record show it (the result once it may be seen)."""
+
+    ballot: Ballot
+    rows: list
+    record: polls.Quorum | None
+    counted: bool
+
+
+def other_rounds(ballot: Ballot, user) -> list[Round]:
+    """The ballot's other rounds, round 1 first, each with its result when `user` may see it."""
+    out = []
+    for other in ballot_rounds(ballot):
+        if other.pk == ballot.pk:
+            continue
+        other = ballot_with_candidates(other.pk)
+        counted = hasattr(other, "result") and predicates.can_see_result(user, other)
+        out.append(Round(ballot=other, rows=result_rows(other) if counted else [],
+                         record=ballot_record(other.result.data["reconciliation"]) if counted else None,
+                         counted=counted))
+    return out
 
 
 def closing_note(ballot: Ballot, rec) -> safeguards.ClosingNote:

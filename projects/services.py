@@ -163,6 +163,45 @@ def ballot_create(*, body: CongressBody, title: str, year: int, seats: int, meth
     return ballot
 
 
+@transaction.atomic
+def ballot_runoff_create(*, ballot: Ballot, opens_at=None, closes_at=None, acting_user=None) -> Ballot:
+    """The next round of a certified ballot whose tie at the cut-off goes to a run-off (the Election Law's practice).
+
+    A new ballot, linked to this one as its previous round, among only the projects tied at the cut-off, for the
+    seats left; approve up to that many, no threshold. It opens like any ballot, with its own electorate
+    snapshot and its own sealed box; the previous round's result is never touched.
+    """
+    ballot = Ballot.objects.select_for_update(of=("self",)).select_related("poll__body__division").get(pk=ballot.pk)
+    result = TallyResult.objects.filter(ballot=ballot).first()
+    if ballot.tie_rule != Ballot.TieRule.RUNOFF:
+        raise ProjectError(_("This ballot does not resolve ties by a run-off round."))
+    if ballot.poll.state != SecretPoll.State.CERTIFIED or result is None:
+        raise ProjectError(_("Certify this round first: the run-off follows its announced result."))
+    if not result.data.get("tied"):
+        raise ProjectError(_("There is no tie at the cut-off: no run-off is needed."))
+    if Ballot.objects.filter(previous_round=ballot).exists():
+        raise ProjectError(_("The run-off round of this ballot already exists."))
+    seats = result.data["open_seats_in_tie"]
+    tied = list(ballot.candidates.filter(pk__in=result.data["tied"]).select_related("project").order_by("position"))
+    round_number = ballot.round_number + 1
+    title = _("%(title)s (round %(n)s)") % {"title": ballot.poll.title, "n": round_number}
+    poll = SecretPoll(body=ballot.poll.body, purpose=SecretPoll.Purpose.PROJECT_BALLOT, title=title[:200],
+                      opens_at=opens_at, closes_at=closes_at, requires_quorum=ballot.poll.requires_quorum)
+    poll.full_clean()
+    poll.save()
+    runoff = Ballot(poll=poll, session=ballot.session, year=ballot.year, method=Ballot.Method.APPROVE_UP_TO,
+                    max_choices=seats, seats=seats, threshold=Ballot.Threshold.NONE, tie_rule=Ballot.TieRule.RUNOFF,
+                    previous_round=ballot, round_number=round_number)
+    runoff.full_clean()
+    runoff.save()
+    BallotCandidate.objects.bulk_create(
+        [BallotCandidate(ballot=runoff, project=c.project, position=i) for i, c in enumerate(tied)])
+    audit_record(actor=acting_user, action="ballot.runoff_create", obj=poll, division=ballot.body.division,
+                 after={"previous_round": ballot.pk, "round": round_number, "seats": seats,
+                        "projects": [c.project_id for c in tied]})
+    return runoff
+
+
 def _require_draft(ballot: Ballot) -> None:
     if ballot.poll.state != SecretPoll.State.DRAFT:
         raise ProjectError(_("The ballot has opened: its rules and candidates can no longer change."))
@@ -177,6 +216,9 @@ def ballot_update_rules(*, ballot: Ballot, acting_user=None, **fields) -> Ballot
     allowed = {"method", "max_choices", "seats", "threshold", "tie_rule", "session", "year"}
     if set(fields) - allowed:
         raise ValueError(f"ballot_update_rules cannot change {sorted(set(fields) - allowed)}")
+    if ballot.is_runoff and "seats" in fields and fields["seats"] != ballot.seats:
+        raise ProjectError(_("A run-off round is for the seats left by the previous round: %(n)s.")
+                           % {"n": ballot.seats})
     for k, v in fields.items():
         setattr(ballot, k, v)
     for k, v in poll_fields.items():
@@ -194,6 +236,8 @@ def ballot_update_rules(*, ballot: Ballot, acting_user=None, **fields) -> Ballot
 def ballot_set_candidates(*, ballot: Ballot, projects: list[Project], acting_user=None) -> list[BallotCandidate]:
     ballot = Ballot.objects.select_for_update().select_related("poll").get(pk=ballot.pk)
     _require_draft(ballot)
+    if ballot.is_runoff:
+        raise ProjectError(_("The candidates of a run-off round are the projects tied in the previous round."))
     fresh = Project.objects.select_for_update().in_bulk([p.pk for p in projects])
     projects = [fresh[p.pk] for p in projects]
     if len(projects) > SecretPoll.MAX_OPTIONS:
@@ -249,6 +293,8 @@ def ballot_open(*, ballot: Ballot, scrutineers=None, threshold=None, acting_user
     ballot.poll = polls.poll_open(poll=ballot.poll, electors=people, seated_count=seated, scrutineers=scrutineers,
                                   threshold=threshold, acting_user=acting_user, quorum=quorum)
     for c in candidates:
+        if ballot.is_runoff and c.project.state == Project.State.ON_BALLOT:
+            continue  # still on the ballot since the previous round's tie
         project_transition(project=c.project, to=Project.State.ON_BALLOT, acting_user=acting_user,
                            reason=ballot.poll.title)
     return ballot
@@ -372,7 +418,7 @@ def ballot_void(*, ballot: Ballot, reason: str, acting_user=None) -> Ballot:
     ballot.save(update_fields=["tally_state", "tally_error"])
     for c in ballot.candidates.select_related("project"):
         project = Project.objects.select_for_update().get(pk=c.project_id)
-        if project.state == Project.State.ON_BALLOT:
+        if project.state == Project.State.ON_BALLOT and not ballot.is_runoff:  # a run-off's stay for its re-run
             project_transition(project=project, to=Project.State.CANDIDATE, acting_user=acting_user,
                                reason=_("Ballot voided: %(title)s") % {"title": ballot.poll.title})
     return ballot
@@ -500,7 +546,7 @@ def ballot_certify(*, ballot: Ballot, acting_user, scrutineers: list[str]) -> Ba
     result = getattr(ballot, "result", None)
     if ballot.poll.state != SecretPoll.State.TALLIED or result is None:
         raise ProjectError(_("Only a counted ballot can be certified."))
-    if result.data.get("tied") and not result.data.get("tie_break"):
+    if result.data.get("tied") and not result.data.get("tie_break") and ballot.tie_rule != Ballot.TieRule.RUNOFF:
         raise ProjectError(_("Break the tie at the cut-off before certifying."))
     safeguards.require_second_person(ballot.poll, acting_user)
     scrutineers = safeguards.clean_scrutineers(scrutineers)
@@ -511,6 +557,8 @@ def ballot_certify(*, ballot: Ballot, acting_user, scrutineers: list[str]) -> Ba
             project_transition(project=project, to=Project.State.SELECTED, acting_user=acting_user,
                                reason=ballot.poll.title)
             project_transition(project=project, to=Project.State.IMPLEMENTATION, acting_user=acting_user)
+        elif c.adopted is None:
+            continue  # tied at the cut-off: stays on the ballot for the run-off round
         else:
             project_transition(project=project, to=Project.State.NOT_SELECTED, acting_user=acting_user,
                                reason=ballot.poll.title)

@@ -4,8 +4,10 @@ Ranking: by votes for (approvals), most first; equal votes share a rank (1, 2, 2
 Threshold: a project must have more than half of the ballots cast (all
 ballots returned, valid, blank and invalid) or of the seated deputies, when the
 ballot says so; with no threshold it needs at least one vote. Seats: the best `seats` projects that pass the threshold are
-adopted. Ties at the cut-off: all tied projects are adopted (Nan'an's rule), or
-they wait for staff to break the tie with a recorded reason.
+adopted. Ties at the cut-off (more projects share the last seat's votes than seats are left): all tied
+projects are adopted (Nan'an's rule); or they wait for staff to break the tie with a recorded reason; or they
+go to a run-off round among themselves for the seats left (the Election Law's practice). A tie above the
+cut-off, or below it, decides nothing and waits for nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 INCLUDE_ALL = "include_all"
 STAFF_BREAK = "staff_break"
+RUNOFF = "runoff"
 NONE, HALF_CAST, HALF_SEATED = "none", "half_cast", "half_seated"
 
 # reasons, stored as codes and shown translated
@@ -25,6 +28,7 @@ TIE_PENDING = "tie_pending"
 ADOPTED_TIE_BREAK = "adopted_tie_break"
 NOT_CHOSEN_TIE_BREAK = "not_chosen_tie_break"
 NO_VOTES = "no_votes"
+RUNOFF_PENDING = "runoff_pending"
 
 
 @dataclass
@@ -88,6 +92,11 @@ def decide(votes: dict, *, seats: int, threshold: str, tie_rule: str, ballots_ca
         for key in at_cutoff:
             decision.outcomes[key] = Outcome(ranks[key], True, ADOPTED_TIE)
         return decision
+    if tie_rule == RUNOFF:  # decided by the next round, which the tie stays open for
+        for key in at_cutoff:
+            decision.outcomes[key] = Outcome(ranks[key], None, RUNOFF_PENDING)
+        decision.tied, decision.open_seats_in_tie = at_cutoff, remaining
+        return decision
     chosen = set(tie_break or [])
     if chosen and len(chosen) == remaining and chosen <= set(at_cutoff):
         for key in at_cutoff:
@@ -96,6 +105,5 @@ def decide(votes: dict, *, seats: int, threshold: str, tie_rule: str, ballots_ca
         return decision
     for key in at_cutoff:
         decision.outcomes[key] = Outcome(ranks[key], None, TIE_PENDING)
-    decision.tied = at_cutoff
-    decision.open_seats_in_tie = remaining
+    decision.tied, decision.open_seats_in_tie = at_cutoff, remaining
     return decision

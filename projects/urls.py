@@ -33,6 +33,7 @@ urlpatterns = [
     path("staff/ballots/<int:pk>/void/", views.ballot_void, name="ballot_void"),
     path("staff/ballots/<int:pk>/recount/", views.ballot_recount, name="ballot_recount"),
     path("staff/ballots/<int:pk>/tie/", views.ballot_tie, name="ballot_tie"),
+    path("staff/ballots/<int:pk>/runoff/", views.ballot_runoff, name="ballot_runoff"),
     path("staff/ballots/<int:pk>/certify/", views.ballot_certify, name="ballot_certify"),
     path("staff/ballots/<int:pk>/paper/", views.ballot_paper, name="ballot_paper"),
 ]

@@ -106,7 +106,8 @@ def result(request, pk):
     rec = ballot.result.data["reconciliation"]
     context = {"ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
                "closing": selectors.closing_note(ballot, rec), "record": selectors.ballot_record(rec),
-               "can_manage": predicates.can_manage_ballot(request.user, ballot)}
+               "can_manage": predicates.can_manage_ballot(request.user, ballot),
+               "rounds": selectors.other_rounds(ballot, request.user)}
     return render(request, "projects/result.html", context)
 
 
@@ -118,7 +119,7 @@ def result_print(request, pk):
     return render(request, "projects/result_print.html", {
         "ballot": ballot, "rows": selectors.result_rows(ballot), "result": ballot.result, "rec": rec,
         "closing": selectors.closing_note(ballot, rec), "printed_at": timezone.localtime(),
-        "record": selectors.ballot_record(rec),
+        "record": selectors.ballot_record(rec), "rounds": selectors.other_rounds(ballot, request.user),
     })
 
 
@@ -327,8 +328,12 @@ def ballot_detail(request, pk):
         context["scrutineers_form"] = ScrutineersForm()
     if state in (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED) and hasattr(ballot, "result"):
         context["rows"] = selectors.result_rows(ballot)
-        if ballot.result.data.get("tied") and not ballot.result.data.get("tie_break"):
+        if (ballot.result.data.get("tied") and not ballot.result.data.get("tie_break")
+                and ballot.tie_rule == Ballot.TieRule.STAFF_BREAK):
             context["tie_form"] = pforms.TieBreakForm(ballot=ballot)
+    context["rounds"] = selectors.ballot_rounds(ballot)
+    context["runoff_due"] = (ballot.tie_rule == Ballot.TieRule.RUNOFF and state == SecretPoll.State.CERTIFIED
+                             and bool(ballot.result.data.get("tied")) and context["rounds"][-1] == ballot)
     if ballot.poll.closed_at:
         context["closing"] = selectors.closing_note(ballot, context["rec"])
     context["refresh"] = ballot.tally_state in (Ballot.TallyState.QUEUED, Ballot.TallyState.RUNNING)
@@ -484,6 +489,21 @@ def ballot_tie(request, pk):
                       invalid=_("Choose the projects to adopt and record the reason."))
 
 
+@staff_required
+@require_POST
+def ballot_runoff(request, pk):
+    """Set up the run-off round among the projects tied at this certified round's cut-off; its page follows."""
+    ballot = _ballot_in_scope(request, pk)
+    try:
+        with transaction.atomic():
+            runoff = services.ballot_runoff_create(ballot=ballot, acting_user=request.user)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+    messages.success(request, _("The run-off round is set up: name the scrutineers and open it."))
+    return redirect("projects:ballot", pk=runoff.pk)
+
+
 def _certify_context(request):
     def context(ballot):
         poll = ballot.poll
@@ -492,7 +512,9 @@ def _certify_context(request):
             "facts": safeguards.close_facts(poll, now=poll.closed_at), "rows": rows,
             "adopted": [r for r in rows if r.candidate.adopted], "closed_by": poll.closed_by,
             "same_person": poll.closed_by_id is not None and poll.closed_by_id == request.user.pk,
-            "tie_pending": bool(ballot.result.data.get("tied") and not ballot.result.data.get("tie_break")),
+            "tie_pending": bool(ballot.result.data.get("tied") and not ballot.result.data.get("tie_break")
+                                and ballot.tie_rule != Ballot.TieRule.RUNOFF),
+            "runoff_pending": bool(ballot.result.data.get("tied") and ballot.tie_rule == Ballot.TieRule.RUNOFF),
         }
     return context
 

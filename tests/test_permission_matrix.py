@@ -97,7 +97,7 @@ def staff_urls(w):
         "projects:ballots": ([], get, "list"), "projects:ballot_new": ([], get, "list"),
         "projects:ballot": ([i["ballot"]], get, "object"),
         **{f"projects:ballot_{a}": ([i["ballot"]], post, "object")
-           for a in ("rules", "candidates", "open", "close", "recount", "tie", "certify")},
+           for a in ("rules", "candidates", "open", "close", "recount", "tie", "certify", "runoff")},
         "projects:ballot_paper": ([i["ballot"]], get, "object"),
         "projects:ballot_unseal": ([i["ballot"]], get, "object"),
         "projects:ballot_void": ([i["ballot"]], post, "object"),

@@ -31,7 +31,7 @@ elections = st.fixed_dictionaries({
     "votes": st.lists(st.integers(0, 30), min_size=1, max_size=15),
     "seats": st.integers(1, 12),
     "threshold": st.sampled_from(["none", "half_cast", "half_seated"]),
-    "tie_rule": st.sampled_from(["include_all", "staff_break"]),
+    "tie_rule": st.sampled_from(["include_all", "staff_break", "runoff"]),
     "extra_cast": st.integers(0, 20),
     "extra_seated": st.integers(0, 40),
 })
@@ -52,7 +52,7 @@ def test_decide_matches_reference(e):
     # ranks: 1 + number of candidates with strictly more votes
     for k, o in d.outcomes.items():
         assert o.rank == 1 + sum(1 for v in votes.values() if v > votes[k])
-    if e["tie_rule"] == "staff_break" or not pending:
+    if e["tie_rule"] in ("staff_break", "runoff") or not pending:
         assert len(adopted) <= e["seats"] or e["tie_rule"] == "include_all"
 
 
