@@ -390,6 +390,14 @@ def _cases():
         e = _counted()
         return lambda: ps.ballot_certify(ballot=e.ballot, acting_user=u, scrutineers=list(factories.SCRUTINEERS))
 
+    def ballot_runoff_create(u):
+        e = _election(deputies=4, candidates=3, seats=1, max_choices=1, tie_rule="runoff").open()
+        e.approve(e.people[0], 0)
+        e.approve(e.people[1], 1)
+        e.close_and_count()
+        ps.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
+        return lambda: ps.ballot_runoff_create(ballot=e.ballot, acting_user=u)
+
     def milestone_add(u):
         p = _project_in_implementation()
         return lambda: ps.milestone_add(project=p, title="开工", due_date=datetime.date(2027, 6, 1), acting_user=u)
