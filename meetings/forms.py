@@ -61,11 +61,38 @@ class SurveyForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Livelihood project"), queryset=Project.objects.none(), required=False)
     bands = forms.CharField(label=_("Grade bands"), initial="90,80,60", required=False,
                             help_text=_("Lower bounds, highest first, separated by commas."))
+    items = forms.CharField(
+        label=_("Items to rate"), required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=20000,
+        help_text=_("For three-level ratings: one item a line; put the area first and a colon to group items, "
+                    "e.g. “Environment: river clean-up”."))
+    rating_base = forms.ChoiceField(label=_("Ratings counted against"), choices=SatisfactionSurvey.RatingBase.choices,
+                                    initial=SatisfactionSurvey.RatingBase.MEMBERS, required=False)
+    rating_percent = forms.IntegerField(label=_("Ratings threshold (%)"), min_value=1, max_value=99, initial=50,
+                                        required=False,
+                                        help_text=_("More than this share is needed; 50 means more than half."))
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = meeting.agenda.all()
         self.fields["project"].queryset = Project.objects.filter(body=meeting.body).order_by("-year", "title")
+
+    def clean_rating_base(self):
+        return self.cleaned_data.get("rating_base") or SatisfactionSurvey.RatingBase.MEMBERS
+
+    def clean_rating_percent(self):
+        value = self.cleaned_data.get("rating_percent")
+        return 50 if value is None else value
+
+    def clean_items(self):
+        """Lines → (area, title) pairs; "area: title" (either colon) groups an item under its area."""
+        out = []
+        for line in (self.cleaned_data.get("items") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            area, sep, title = line.replace("：", ":").partition(":")
+            out.append((area.strip(), title.strip()) if sep else ("", line))
+        return out
 
     def clean_bands(self):
         raw = (self.cleaned_data.get("bands") or "").replace("，", ",")
@@ -80,12 +107,41 @@ class SurveyForm(forms.Form):
         return bands
 
 
-class ScoreForm(forms.Form):
-    """A deputy's score: 0–100 points or a grade, per the survey's scale."""
+class RatingsFields:
+    """One three-level choice per rated item (`item_<position>`), and `value`, {position: grade}, once clean."""
+
+    rating_error = _("Rate this item.")
+
+    def add_rating_fields(self, survey, required=True):
+        self.rated = list(survey.items.all())
+        for item in self.rated:
+            self.fields[f"item_{item.position}"] = forms.TypedChoiceField(
+                label=item.title, choices=SatisfactionSurvey.GRADES, coerce=int, widget=forms.RadioSelect,
+                required=required, error_messages={"required": self.rating_error})
+
+    def rating_groups(self) -> list[tuple[str, list]]:
+        """The bound fields grouped by area, in the order of the form (for a phone: one card per area)."""
+        out = []
+        for item in self.rated:
+            if not out or out[-1][0] != item.area:
+                out.append((item.area, []))
+            out[-1][1].append(self[f"item_{item.position}"])
+        return out
+
+    def ratings_value(self) -> dict:
+        return {i.position: self.cleaned_data[f"item_{i.position}"] for i in self.rated
+                if self.cleaned_data.get(f"item_{i.position}") not in (None, "")}
+
+
+class ScoreForm(RatingsFields, forms.Form):
+    """A deputy's score: 0–100 points or a grade, per the survey's scale; or a rating of every item."""
 
     def __init__(self, *args, survey, **kwargs):
         super().__init__(*args, **kwargs)
-        if survey.scale == SatisfactionSurvey.Scale.POINTS:
+        self.ratings = survey.scale == SatisfactionSurvey.Scale.RATINGS
+        if self.ratings:
+            self.add_rating_fields(survey)
+        elif survey.scale == SatisfactionSurvey.Scale.POINTS:
             self.fields["value"] = forms.IntegerField(
                 label=_("Your score (0–100)"), min_value=0, max_value=100,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control-lg"}),
@@ -99,10 +155,41 @@ class ScoreForm(forms.Form):
             )
 
 
+    def clean(self):
+        data = super().clean()
+        if self.ratings and not self.errors:
+            data["value"] = self.ratings_value()
+        return data
+
+
 class PaperScoreForm(forms.Form):
     status = forms.ChoiceField(label=_("This paper form is"), choices=[
         ("valid", _("Valid")), ("blank", _("Blank")), ("invalid", _("Invalid"))], initial="valid")
     value = forms.IntegerField(label=_("Score or grade (2 satisfied, 1 basically, 0 dissatisfied)"), required=False)
+
+
+class PaperRatingsForm(RatingsFields, PaperScoreForm):
+    """A paper ratings form, entered by a teller: every item's rating, unless the form is blank or invalid."""
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["value"]
+        self.add_rating_fields(survey, required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["value"] = self.ratings_value()
+        if data.get("status") == "valid":
+            for item in self.rated:
+                if data.get(f"item_{item.position}") in (None, ""):
+                    self.add_error(f"item_{item.position}", self.rating_error)
+        return data
+
+
+def paper_score_form(survey, data=None):
+    if survey.scale == SatisfactionSurvey.Scale.RATINGS:
+        return PaperRatingsForm(data, survey=survey)
+    return PaperScoreForm(data)
 
 
 class SurveyPaperVotersForm(forms.Form):

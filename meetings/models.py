@@ -290,7 +290,7 @@ class SatisfactionSurvey(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rating_percent__gte=1, rating_percent__lte=99),
                                    name="survey_rating_percent_range",
-                                   violation_error_message=_("The ratings threshold is from 1 to 99 %.")),
+                                   violation_error_message=_("The ratings threshold is a percentage from 1 to 99.")),
         ]
 
     def __str__(self):
@@ -304,7 +304,7 @@ class SurveyItem(models.Model):
     survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     area = models.CharField(_("area"), max_length=60, blank=True)
-    title = models.CharField(_("item"), max_length=200)
+    title = models.CharField(pgettext_lazy("rated", "item"), max_length=200)
 
     class Meta:
         verbose_name = _("rated item")

@@ -13,14 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congress import safeguards
+from congress import polls, safeguards
 from congress.models import BallotSlot, SecretPoll
-from meetings import charts
+from meetings import charts, ratings
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
 from projects.selectors import ballot_record, result_rows
@@ -50,6 +50,26 @@ class SurveyStats:
     min_responses: int = 0
     closing: safeguards.ClosingNote | None = None
     chart_svg: str = ""
+    # three-level ratings: one line per item, the base its rule counts against, and the attendance line
+    ratings: list = field(default_factory=list)
+    rating_base: int = 0
+    rating_needed: int = 0
+    members: int = 0
+
+    @property
+    def quorum(self) -> polls.Quorum:
+        """实到 X 人，符合法定人数: the voting members present when scoring opened, out of all voting members."""
+        return polls.Quorum(members=self.members, present=self.present)
+
+    @property
+    def rating_areas(self) -> list[tuple[str, list]]:
+        """The rated items grouped by area, in the order of the form."""
+        out = []
+        for line in self.ratings:
+            if not out or out[-1][0] != line.area:
+                out.append((line.area, []))
+            out[-1][1].append(line)
+        return out
 
     @property
     def rate(self) -> float:
@@ -69,6 +89,42 @@ class SurveyStats:
         if self.mean is None or self.previous_mean is None:
             return None
         return round(self.mean - self.previous_mean, 1)
+
+
+@dataclass
+class RatingLine:
+    """One rated item: its votes at each level and its verdict by the survey's rule."""
+
+    area: str
+    title: str
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    verdict: str
+
+    @property
+    def verdict_label(self) -> str:
+        return str(ratings.LABELS[self.verdict])
+
+
+def _fold_ratings(stats: SurveyStats, valid: int) -> None:
+    """The per-item counts of a ratings survey, from the opened ballots' masks: one aggregate query."""
+    survey = stats.survey
+    items = list(survey.items.all())
+    counts = polls.count_positions(survey.poll, max((i.position for i in items), default=-1) + 1)
+    stats.scored = valid
+    stats.members = survey.quorum_members or 0
+    base = stats.members if survey.rating_base == SatisfactionSurvey.RatingBase.MEMBERS else stats.present
+    stats.rating_base, stats.rating_needed = base, ratings.votes_needed(base, survey.rating_percent)
+    for item in items:
+        n = counts[item.position]
+        stats.ratings.append(RatingLine(
+            area=item.area, title=item.title, satisfied=n["for"], basic=n["abstain"], dissatisfied=n["against"],
+            verdict=ratings.verdict(satisfied=n["for"], basic=n["abstain"], base=base, percent=survey.rating_percent)))
+    verdicts = [line.verdict for line in stats.ratings]
+    stats.distribution = [(str(ratings.LABELS[v]), verdicts.count(v)) for v in ratings.LABELS]
+    stats.chart_svg = charts.bar_chart([d[0] for d in stats.distribution], [d[1] for d in stats.distribution],
+                                       title=survey.subject)
 
 
 def min_responses_for(electors: int) -> int:
@@ -141,7 +197,11 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
                             min_responses=min_responses_for(present))
         stats.closing = safeguards.closing_note(s.poll, voted=stats.responded,
                                                 min_percent=s.meeting.body.min_close_turnout_percent)
-        _fold(stats, hist[s.poll_id])
+        stats.members = s.quorum_members or 0
+        if s.scale == SatisfactionSurvey.Scale.RATINGS:
+            _fold_ratings(stats, sum(hist[s.poll_id].values()))
+        else:
+            _fold(stats, hist[s.poll_id])
         out[s.pk] = stats
     # the previous survey of the same subject in the same body, for the comparison
     earlier = list(
@@ -245,7 +305,10 @@ def meeting_report(meeting_id: int) -> MeetingReport:
                      .order_by("-voting", "person__name", "pk"))
     voting = [a for a in attendees if a.voting]
     ballots = list(
-        Ballot.objects.filter(agenda_items__meeting=meeting, poll__state__in=COUNTED)
+        # an agenda item's ballot and its run-off rounds (each printed as a ballot of its own, round 1 first)
+        Ballot.objects.filter(Q(agenda_items__meeting=meeting) | Q(previous_round__agenda_items__meeting=meeting)
+                              | Q(previous_round__previous_round__agenda_items__meeting=meeting),
+                              poll__state__in=COUNTED)
         .select_related("poll", "result")
         .prefetch_related(
             Prefetch("candidates",
@@ -253,7 +316,7 @@ def meeting_report(meeting_id: int) -> MeetingReport:
         ).order_by("pk").distinct()
     )
     surveys = list(SatisfactionSurvey.objects.filter(meeting=meeting, poll__state__in=COUNTED)
-                   .select_related("poll", "meeting__body").order_by("pk"))
+                   .select_related("poll", "meeting__body").prefetch_related("items").order_by("pk"))
     stats = survey_stats(surveys)
     opinions = list(DeliberationOpinion.objects.filter(meeting=meeting).select_related("item").order_by("due_date", "pk"))
     suggestions = []
@@ -317,7 +380,7 @@ def pdf_from_html(html: str) -> bytes:
 
 
 def survey_report_for(survey_id: int) -> tuple[SurveyStats, str]:
-    survey = SatisfactionSurvey.objects.select_related("poll", "meeting__body").get(pk=survey_id)
+    survey = SatisfactionSurvey.objects.select_related("poll", "meeting__body").prefetch_related("items").get(pk=survey_id)
     stats = survey_stats([survey])[survey.pk]
     return stats, render_survey_report(stats)
 

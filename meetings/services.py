@@ -27,6 +27,7 @@ from meetings.models import (
     Report,
     SatisfactionSurvey,
     Speech,
+    SurveyItem,
 )
 from projects import services as project_services
 
@@ -326,22 +327,48 @@ def opinions_flag_overdue(*, on_date: datetime.date) -> int:
 
 # --- satisfaction surveys -----------------------------------------------------------
 
+def _clean_rated_items(scale: str, items) -> list[tuple[str, str]]:
+    """A ratings survey's items as (area, title) pairs: 1 to 62, each named; other scales have none."""
+    cleaned = [(" ".join(str(area or "").split())[:60], " ".join(str(title or "").split())[:200])
+               for area, title in (items or [])]
+    if scale != SatisfactionSurvey.Scale.RATINGS:
+        if cleaned:
+            raise MeetingError(_("Only a three-level ratings survey has items to rate."))
+        return []
+    if not cleaned:
+        raise MeetingError(_("List the items to rate, one a line."))
+    if len(cleaned) > SecretPoll.MAX_OPTIONS:
+        raise MeetingError(_("A survey rates at most %(n)s items; %(k)s were listed.")
+                           % {"n": SecretPoll.MAX_OPTIONS, "k": len(cleaned)})
+    if any(not title for _area, title in cleaned):
+        raise MeetingError(_("Every rated item needs a name."))
+    return cleaned
+
+
 @transaction.atomic
 def survey_create(*, meeting: Meeting, subject: str, scale: str = SatisfactionSurvey.Scale.POINTS, item=None,
-                  project=None, bands=None, acting_user=None) -> SatisfactionSurvey:
+                  project=None, bands=None, items=None, rating_base: str = SatisfactionSurvey.RatingBase.MEMBERS,
+                  rating_percent: int = 50, acting_user=None) -> SatisfactionSurvey:
+    """Set up a survey. A three-level ratings survey (`scale="ratings"`) rates `items`, (area, title) pairs, each
+    by the Zhenhai rule over `rating_base` with `rating_percent` (see meetings.ratings); the rule is frozen with
+    the survey."""
     if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
         raise MeetingError(_("Surveys are set up before or during the meeting."))
     bands = list(bands) if bands else list(SatisfactionSurvey.DEFAULT_BANDS)
     if any(not isinstance(b, int) or not 0 < b <= 100 for b in bands) or bands != sorted(set(bands), reverse=True):
         raise MeetingError(_("Grade bands are distinct whole numbers from 1 to 100, highest first."))
+    rated = _clean_rated_items(scale, items)
     poll = SecretPoll.objects.create(body=meeting.body, purpose=SecretPoll.Purpose.SURVEY, requires_quorum=True,
                                      title=_("Satisfaction survey: %(subject)s") % {"subject": subject})
     survey = SatisfactionSurvey(poll=poll, meeting=meeting, item=item, subject=subject, project=project,
-                                scale=scale, bands=bands)
+                                scale=scale, bands=bands, rating_base=rating_base, rating_percent=rating_percent)
     survey.full_clean()
     survey.save()
+    SurveyItem.objects.bulk_create([SurveyItem(survey=survey, position=i, area=area, title=title)
+                                    for i, (area, title) in enumerate(rated)])
     audit_record(actor=acting_user, action="survey.create", obj=poll, division=meeting.body.division,
-                 after={"subject": subject, "scale": scale})
+                 after={"subject": subject, "scale": scale, "items": len(rated),
+                        **({"rating_base": rating_base, "rating_percent": rating_percent} if rated else {})})
     return survey
 
 
@@ -364,7 +391,29 @@ def survey_open(*, survey: SatisfactionSurvey, scrutineers=None, threshold=None,
     return survey
 
 
+def rated_positions(survey: SatisfactionSurvey) -> list[int]:
+    return [i.position for i in survey.items.all()]  # the prefetched items, if any
+
+
+def ratings_contents(survey: SatisfactionSurvey, value) -> polls.Contents:
+    """A ratings response, {position: 2 | 1 | 0} for every item, as the three masks of the sealed ballot:
+    满意 in `approvals`, 基本满意 in `abstentions`, 不满意 in `rejections` (the ballot format of the core,
+    unchanged). Refused whole unless every item is rated once."""
+    positions = set(rated_positions(survey))
+    if not isinstance(value, dict) or set(value) != positions:
+        raise MeetingError(_("Rate every item: satisfied, basically satisfied or dissatisfied. Nothing was recorded."))
+    masks = {2: 0, 1: 0, 0: 0}
+    for position, grade in value.items():
+        if grade not in masks:
+            raise MeetingError(_("Rate every item: satisfied, basically satisfied or dissatisfied. Nothing was "
+                                 "recorded."))
+        masks[grade] |= 1 << position
+    return polls.Contents(approvals=masks[2], abstentions=masks[1], rejections=masks[0])
+
+
 def survey_contents(survey: SatisfactionSurvey, value) -> polls.Contents:
+    if survey.scale == SatisfactionSurvey.Scale.RATINGS:
+        return ratings_contents(survey, value)
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
@@ -379,6 +428,16 @@ def survey_contents(survey: SatisfactionSurvey, value) -> polls.Contents:
 
 def survey_rules_check(survey: SatisfactionSurvey):
     """The survey's scale, as a check of an opened response (one that fails counts as invalid)."""
+
+    if survey.scale == SatisfactionSurvey.Scale.RATINGS:
+        every = sum(1 << p for p in rated_positions(survey))
+
+        def check_ratings(c: polls.Contents) -> bool:
+            disjoint = not (c.approvals & c.rejections or c.approvals & c.abstentions or c.rejections & c.abstentions)
+            return (c.status == "valid" and c.score is None and disjoint
+                    and (c.approvals | c.rejections | c.abstentions) == every)
+
+        return check_ratings
 
     def check(c: polls.Contents) -> bool:
         if c.status != "valid" or c.approvals or c.rejections or c.abstentions or c.score is None:

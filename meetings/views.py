@@ -249,7 +249,7 @@ def survey_paper(request, pk):
         if request.method == "POST":
             return refused(request, reverse("meetings:meeting", args=[survey.meeting_id]))
         return redirect("meetings:meeting", pk=survey.meeting_id)
-    form = mforms.PaperScoreForm(request.POST if request.method == "POST" else None)
+    form = mforms.paper_score_form(survey, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and request.POST.get("what") == "voters":
         voters = mforms.SurveyPaperVotersForm(request.POST, survey=survey)

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress.files import ATTACHMENT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
@@ -184,7 +185,7 @@ class Ballot(models.Model):
     # for the seats left; the previous round keeps its result.
     previous_round = models.OneToOneField("self", verbose_name=_("previous round"), null=True, blank=True,
                                           editable=False, on_delete=models.PROTECT, related_name="runoff")
-    round_number = models.PositiveSmallIntegerField(_("round"), default=1, editable=False)
+    round_number = models.PositiveSmallIntegerField(pgettext_lazy("ballot", "round"), default=1, editable=False)
 
     objects = scoped_queryset("poll__body__division").as_manager()
 

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='satisfactionsurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_percent__gte', 1), ('rating_percent__lte', 99)), name='survey_rating_percent_range', violation_error_message='The ratings threshold is from 1 to 99 %.'),
+            constraint=models.CheckConstraint(condition=models.Q(('rating_percent__gte', 1), ('rating_percent__lte', 99)), name='survey_rating_percent_range', violation_error_message='The ratings threshold is a percentage from 1 to 99.'),
         ),
         migrations.AddField(
             model_name='surveyitem',
