@@ -410,7 +410,7 @@ def paper_forms(request, pk):
     ballots = Ballot.objects.filter(agenda_items__meeting=meeting).select_related("poll").prefetch_related(
         "candidates__project").distinct()
     html = render_to_string("meetings/print/paper_forms.html", {
-        "meeting": meeting, "ballots": ballots, "surveys": meeting.surveys.order_by("pk")})
+        "meeting": meeting, "ballots": ballots, "surveys": meeting.surveys.prefetch_related("items").order_by("pk")})
     return _pdf_response(html, f"paper-forms-{meeting.pk}.pdf")
 
 

@@ -210,3 +210,15 @@ def test_the_published_table_and_the_pdf():
     assert "实到 7 人，符合法定人数" in zh and "应到 10 人" in zh
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report.pdf.read())).pages)
     assert "河道整治" in text and "满意" in text and "基本满意" in text and "不满意" in text
+
+
+def test_the_printed_paper_form_lists_every_item_with_three_boxes():
+    from django.urls import reverse
+
+    h = Hall(deputies=4, fixed=0)
+    survey = rated_survey(h, present=3)
+    c, _user = staff_client(h.body.division)
+    with translation.override("zh-hans"):
+        resp = c.get(reverse("meetings:paper_forms", args=[survey.meeting_id]))
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(resp.content)).pages)
+    assert all(title in text for _area, title in ITEMS) and "基本满意" in text
