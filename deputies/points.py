@@ -11,10 +11,16 @@ from django.utils.translation import gettext as _
 
 from congress.services import audit_record
 from deputies.models import DutyReport, Mandate, PointRule
+from deputies.models.points import DEFAULT_POINTS
 
 
 class PointsError(ValidationError):
     pass
+
+
+def rules_of(body) -> dict[str, int]:
+    """The points of each activity in a body: its rules, and the defaults for kinds it has not set."""
+    return {**DEFAULT_POINTS, **dict(PointRule.objects.filter(body=body).values_list("kind", "points"))}
 
 
 @transaction.atomic

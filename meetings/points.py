@@ -11,8 +11,8 @@ import tablib
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from deputies.models import DutyReport, Mandate, Person, PointKind, PointRule, Reception, Suggestion
-from deputies.models.points import DEFAULT_POINTS
+from deputies.models import DutyReport, Mandate, Person, PointKind, Reception, Suggestion
+from deputies.points import rules_of
 from meetings.models import Attendee
 
 KINDS = [k.value for k in PointKind]
@@ -28,10 +28,6 @@ def quarter_range(year: int, quarter: int) -> tuple[datetime.date, datetime.date
 
 def quarter_of(day: datetime.date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
-
-
-def rules_of(body) -> dict[str, int]:
-    return {**DEFAULT_POINTS, **dict(PointRule.objects.filter(body=body).values_list("kind", "points"))}
 
 
 @dataclass
@@ -91,9 +87,13 @@ def quarterly_table(body, year: int, quarter: int) -> list[PointsRow]:
     return sorted(rows, key=lambda r: -r.total)
 
 
-def quarterly_dataset(body, year: int, quarter: int) -> tablib.Dataset:
+def kind_labels(body) -> list[str]:
     rules = rules_of(body)
-    data = tablib.Dataset(headers=[_("Deputy"), *[f"{PointKind(k).label} (×{rules[k]})" for k in KINDS], _("Points")])
+    return [f"{PointKind(k).label} (×{rules[k]})" for k in KINDS]
+
+
+def quarterly_dataset(body, year: int, quarter: int) -> tablib.Dataset:
+    data = tablib.Dataset(headers=[_("Deputy"), *kind_labels(body), _("Points")])
     for r in quarterly_table(body, year, quarter):
         data.append([r.person.name, *[r.counts[k] for k in KINDS], r.total])
     data.title = f"{year}Q{quarter}"
