@@ -92,6 +92,41 @@ def handling_unit_create(*, body, name: str, accounts=(), acting_user=None) -> H
     return unit
 
 
+@transaction.atomic
+def handling_unit_update(*, unit: HandlingUnit, name: str, accounts, acting_user=None) -> HandlingUnit:
+    """Rename a unit or change who signs in for it; the accounts are ones the staff member may manage."""
+    from congress.predicates import manageable_accounts
+
+    accounts = list(accounts)
+    if acting_user is not None:
+        allowed = set(manageable_accounts(acting_user).filter(pk__in=[a.pk for a in accounts]).values_list("pk", flat=True))
+        if any(a.pk not in allowed for a in accounts) or any(a.is_staff for a in accounts):
+            raise SuggestionError(_("A unit's accounts are sign-in accounts you manage, not staff accounts."))
+    before = {"name": unit.name, "accounts": sorted(unit.accounts.values_list("username", flat=True))}
+    unit.name = name.strip()
+    unit.full_clean()
+    unit.save()
+    unit.accounts.set(accounts)
+    audit_record(actor=acting_user, action="handling_unit.update", obj=unit, division=unit.body.division,
+                 before=before, after={"name": unit.name, "accounts": sorted(a.username for a in accounts)})
+    return unit
+
+
+@transaction.atomic
+def handling_unit_account_create(*, unit: HandlingUnit, username: str, password: str, acting_user=None):
+    """A sign-in account for a handling unit: not staff, no scope; it sees the unit's queue only."""
+    from congress.models import User
+
+    user = User(username=username)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    unit.accounts.add(user)
+    audit_record(actor=acting_user, action="handling_unit.account_create", obj=unit, division=unit.body.division,
+                 after={"username": username})
+    return user
+
+
 def _unit(body, unit) -> HandlingUnit:
     if isinstance(unit, HandlingUnit):
         if unit.body_id != body.pk:

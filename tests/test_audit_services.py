@@ -309,6 +309,17 @@ def _cases():
         body, _term, _people = _sub()
         return lambda: suggestions.handling_unit_create(body=body, name="区交通局", acting_user=u)
 
+    def handling_unit_update(u):
+        body, _term, _people = _sub()
+        unit = suggestions.handling_unit_create(body=body, name="区交通局")
+        return lambda: suggestions.handling_unit_update(unit=unit, name="区交通运输局", accounts=[], acting_user=u)
+
+    def handling_unit_account_create(u):
+        body, _term, _people = _sub()
+        unit = suggestions.handling_unit_create(body=body, name="区交通局")
+        return lambda: suggestions.handling_unit_account_create(unit=unit, username="jiaotong", password="x-Y-z-123",
+                                                                acting_user=u)
+
     def suggestion_return(u):
         s = _suggestion("assigned")
         return lambda: suggestions.suggestion_return(suggestion=s, reason="不属本单位职责", on=s.assigned_on,

@@ -19,9 +19,10 @@ from tests.meetings.test_duty import YEAR, busy_deputy
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
+MAY = D(2026, 5, 6)
 
 
-def _report(h, me, kind="inspection", date=D(2026, 5, 6), **kw):
+def _report(h, me, kind="inspection", date=MAY, **kw):
     return services.duty_report_submit(person=me, body=h.body, kind=kind, date=date, description="视察河道", **kw)
 
 
