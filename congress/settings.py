@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "congress.context_processors.site",
+                "deputies.context_processors.units",
                 "csp.context_processors.nonce",
             ],
         },
