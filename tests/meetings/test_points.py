@@ -9,6 +9,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from deputies import points as services
 from deputies import services as ds
@@ -73,7 +74,7 @@ def test_batch_rejection_needs_every_reason_and_writes_nothing_otherwise(hall):
 def test_report_rules(hall):
     h, me = busy_deputy()
     with pytest.raises(ValidationError):
-        _report(h, me, date=datetime.date.today() + datetime.timedelta(days=1))
+        _report(h, me, date=timezone.localdate() + datetime.timedelta(days=1))
     with pytest.raises(ValidationError):  # meetings count by themselves
         _report(h, me, kind="meeting")
     with pytest.raises(ValidationError):
