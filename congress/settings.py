@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "congress.context_processors.site",
+                "deputies.context_processors.units",
                 "csp.context_processors.nonce",
             ],
         },
@@ -301,7 +302,7 @@ RATELIMIT_IP_META_KEY = "congress.clientip.client_ip"
 RATELIMIT_FAIL_OPEN = True
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 CSRF_FAILURE_VIEW = "congress.views.csrf_failure"
-SUGGESTION_DUE_DAYS = env.int("SUGGESTION_DUE_DAYS", default=90)
+
 # A satisfaction survey's report calls its figures (and its comparison with the last survey) not meaningful below
 # this many scored responses, and below this share of its electors (the voting members present when it opened).
 SURVEY_MIN_RESPONSES = env.int("SURVEY_MIN_RESPONSES", default=5)

@@ -225,3 +225,36 @@ class DutyActivityAdmin(ServiceSaveMixin, ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from deputies.models import HandlingUnit  # noqa: E402
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(ServiceSaveMixin, ScopedAdmin):
+    """承办单位: the units suggestions are assigned to, and the sign-in accounts that see each unit's queue."""
+
+    list_display = ("name", "body")
+    search_fields = ("name",)
+    filter_horizontal = ("accounts",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("body",) if obj else ()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "accounts":
+            from congress.predicates import manageable_accounts
+
+            kwargs["queryset"] = manageable_accounts(request.user).filter(is_staff=False)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def service_save(self, request, obj, form, change):
+        accounts = list(form.cleaned_data.get("accounts", ()))
+        if change:
+            return suggestion_services.handling_unit_update(unit=obj, name=form.cleaned_data["name"],
+                                                            accounts=accounts, acting_user=request.user)
+        return suggestion_services.handling_unit_create(body=form.cleaned_data["body"], name=form.cleaned_data["name"],
+                                                        accounts=accounts, acting_user=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -122,7 +122,57 @@ def seed_network(congress: dict, deputies: dict) -> dict:
     opinions.opinion_transition(opinion=ops[3], to="deferred", reason="条件暂不具备，纳入明年市场改造", reply="将在市场改造中统筹解决")
     s = suggestions.suggestion_submit(body=body, lead=members[0], co_authors=members[1:3], title="关于增设社区公交微循环线路的建议",
                                       text="建议开通连接各社区与轨道站点的微循环公交。", submitted_on=today - datetime.timedelta(days=60))
-    suggestions.suggestion_assign(suggestion=s, unit="区交通局")
+    seed_deadlines_and_points(body, members, s)
     suggestions.supervision_group_create(body=body, name="城市建设与环境保护监督组", members=members[:5],
                                          matters="老旧小区改造；背街小巷整治")
     return {"home": home, "opinions": ops}
+
+
+def seed_deadlines_and_points(body, members, first_suggestion) -> None:
+    """Handling units with a unit account, suggestions at each step (one returned, one extended, one published,
+    one confidential), and duty reports awaiting approval, approved and rejected."""
+    import datetime
+
+    from django.utils import timezone
+
+    from congress.demo import DEMO_PASSWORD
+    from congress.workdays import add_months
+    from deputies import points, suggestions
+
+    today = timezone.localdate()
+    traffic = suggestions.handling_unit_create(body=body, name="区交通局")
+    housing = suggestions.handling_unit_create(body=body, name="区住建委")
+    suggestions.handling_unit_create(body=body, name="区城管局")
+    suggestions.handling_unit_account_create(unit=traffic, username="unit", password=DEMO_PASSWORD)
+    suggestions.suggestion_assign(suggestion=first_suggestion, unit=traffic, assisting=[housing], on=today)
+    items = [("关于老旧小区加装电梯的建议", "建议简化加装电梯审批流程。"), ("关于背街小巷停车管理的建议", "建议划定夜间临时停车位。"),
+             ("关于社区助餐点建设的建议", "建议在每个社区建设老年助餐点。"), ("关于河道沿岸安全设施的建议", "建议增设护栏和警示标志。")]
+    made = [suggestions.suggestion_submit(body=body, lead=members[i + 1], title=t, text=x,
+                                          submitted_on=today - datetime.timedelta(days=100 - 10 * i))
+            for i, (t, x) in enumerate(items)]
+    assigned = today - datetime.timedelta(days=65)
+    lift = suggestions.suggestion_assign(suggestion=made[0], unit=housing, on=assigned)
+    ext = suggestions.suggestion_extension_request(suggestion=lift, until=add_months(assigned, 5),
+                                                   reason="需与供电、燃气部门协调管线迁改", on=today - datetime.timedelta(days=10))
+    suggestions.suggestion_extension_decide(extension=ext, approve=True, note="同意延期")
+    parking = suggestions.suggestion_assign(suggestion=made[1], unit=traffic, on=today)
+    suggestions.suggestion_return(suggestion=parking, reason="停车位划设属区城管局职责", on=today)
+    meals = suggestions.suggestion_assign(suggestion=made[2], unit="区民政局", on=assigned)
+    meals = suggestions.suggestion_reply(suggestion=meals, reply="已在江南街道6个社区建成助餐点，其余社区明年完成。",
+                                         on=today - datetime.timedelta(days=20))
+    suggestions.suggestion_evaluate(suggestion=meals, satisfaction="basic", on=today - datetime.timedelta(days=15))
+    river = suggestions.suggestion_assign(suggestion=made[3], unit=housing, on=assigned)
+    suggestions.suggestion_reply(suggestion=river, reply="涉及防汛设施布点，答复不公开。", on=today - datetime.timedelta(days=5),
+                                 confidential=True)
+    suggestions.suggestions_flag_overdue(on_date=today)
+
+    points.point_rules_set(body=body, points={"inspection": 4, "research": 4, "outreach": 2})
+    quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    reports = [points.duty_report_submit(person=members[i % 4], body=body, kind=kind,
+                                         date=max(quarter_start, today - datetime.timedelta(days=3 * i)),
+                                         description=text)
+               for i, (kind, text) in enumerate([
+                   ("inspection", "视察江南大道排水管网改造工地"), ("research", "走访三个社区调研养老助餐需求"),
+                   ("outreach", "在代表之家宣讲新修订的《重庆市物业管理条例》"), ("training", "参加区人大代表履职培训"),
+                   ("reception", "在第二代表活动站接待群众8人次"), ("inspection", "视察背街小巷整治")])]
+    points.duty_reports_decide(approve=reports[:3], reject={reports[3]: "培训签到表中无该代表记录"})

@@ -162,11 +162,32 @@ class SuggestionForm(forms.Form):
 
 
 class SuggestionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply")])
-    unit = forms.CharField(label=_("Handling unit"), max_length=120, required=False)
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply"), ("extension", "extension")])
+    main_unit = forms.ModelChoiceField(queryset=None, label=_("Main unit"), required=False)
+    unit = forms.CharField(label=_("Or a new unit"), max_length=120, required=False)
+    assisting = ModelMultipleChoiceField(queryset=None, label=_("Assisting units"), required=False)
+    confidential = forms.BooleanField(label=_("Confidential: do not publish the reply"), required=False)
+    extension = forms.IntegerField(required=False)
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")], required=False)
+    note = forms.CharField(label=_("Note on the decision"), max_length=300, required=False)
     due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reply = forms.CharField(label=_("Unit's reply"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                             max_length=10000)
+
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        from deputies.models import HandlingUnit
+
+        self.fields["main_unit"].queryset = self.fields["assisting"].queryset = HandlingUnit.objects.filter(body=body)
+
+
+class UnitActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("return", "return"), ("reply", "reply"), ("extend", "extend")])
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500, required=False)
+    reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000)
+    confidential = forms.BooleanField(label=_("Confidential: do not publish the reply"), required=False)
+    until = forms.DateField(label=_("New due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class EvaluationForm(forms.Form):
@@ -176,3 +197,30 @@ class EvaluationForm(forms.Form):
 
 class SuggestionFilterForm(FilterForm):
     state = forms.ChoiceField(choices=Suggestion.State.choices, required=False)
+
+
+# --- duty points -------------------------------------------------------------------
+
+from deputies.models import DutyReport, PointKind  # noqa: E402
+from deputies.models.points import REPORTED_KINDS  # noqa: E402
+
+
+class DutyReportForm(forms.Form):
+    body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
+    kind = forms.ChoiceField(label=_("Activity"), choices=[(k, PointKind(k).label) for k in REPORTED_KINDS])
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    photo = upload_form_field(label=_("Photo (optional)"), kinds=DutyReport.PHOTO_KINDS, max_mb=8, required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = CongressBody.objects.filter(
+            terms__mandates__person=person, terms__mandates__end_date__isnull=True).distinct()
+
+
+class PointRulesForm(forms.Form):
+    def __init__(self, *args, rules: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in PointKind:
+            self.fields[kind.value] = forms.IntegerField(label=kind.label, min_value=0, max_value=100,
+                                                         initial=rules[kind.value])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deputies import views, views_opinions, views_suggestions
+from deputies import views, views_opinions, views_points, views_suggestions
 
 app_name = "deputies"
 urlpatterns = [
@@ -26,4 +26,12 @@ urlpatterns = [
     path("me/suggestions/<int:pk>/evaluate/", views_suggestions.suggestion_evaluate, name="suggestion_evaluate"),
     path("staff/suggestions/", views_suggestions.suggestion_list, name="suggestions"),
     path("staff/suggestions/<int:pk>/", views_suggestions.suggestion_detail, name="suggestion"),
+    path("suggestions/replies/", views_suggestions.public_replies, name="public_replies"),
+    path("unit/suggestions/", views_suggestions.unit_queue, name="unit_queue"),
+    path("unit/suggestions/<int:pk>/", views_suggestions.unit_suggestion, name="unit_suggestion"),
+    path("me/points/", views_points.my_reports, name="my_reports"),
+    path("me/points/<int:pk>/photo/", views_points.my_report_photo, name="my_report_photo"),
+    path("staff/points/", views_points.reports_review, name="reports_review"),
+    path("staff/points/<int:pk>/photo/", views_points.report_photo, name="report_photo"),
+    path("staff/bodies/<int:pk>/points/", views_points.point_rules, name="point_rules"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -133,4 +134,6 @@ def body_url(body):
 
 @login_required
 def me(request):
-    return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user)})
+    today = timezone.localdate()
+    return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user),
+                                                "quarter": (today.year, (today.month - 1) // 3 + 1)})

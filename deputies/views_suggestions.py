@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
-from congress.responses import refused
+from congress.responses import flash_errors, flash_form_errors, refused
 from deputies import forms as dforms
+from deputies import predicates
 from deputies import suggestions as services
-from deputies.models import Suggestion
+from deputies.models import Suggestion, SuggestionExtension
 
 
 def _person(request):
@@ -58,7 +59,7 @@ def suggestion_evaluate(request, pk):
     if form.is_valid():
         try:
             services.suggestion_evaluate(suggestion=s, satisfaction=form.cleaned_data["satisfaction"],
-                                         acting_user=request.user)
+                                         on=timezone.localdate(), acting_user=request.user)
             messages.success(request, _("Thank you for your evaluation."))
             return redirect("deputies:my_suggestions")
         except ValidationError as exc:
@@ -82,24 +83,95 @@ def suggestion_list(request):
 def suggestion_detail(request, pk):
     s = get_object_or_404(Suggestion.objects.in_scope(request.user).select_related("body", "lead", "meeting"), pk=pk)
     status = 200
-    form = dforms.SuggestionActionForm(request.POST if request.method == "POST" else None)
+    form = dforms.SuggestionActionForm(request.POST if request.method == "POST" else None, body=s.body)
     if request.method == "POST":
         status = 422  # unless the action succeeds and redirects
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                if d["action"] == "assign":
-                    services.suggestion_assign(suggestion=s, unit=d["unit"], due_date=d["due_date"],
-                                               acting_user=request.user)
-                else:
-                    services.suggestion_reply(suggestion=s, reply=d["reply"], on=timezone.localdate(),
-                                              acting_user=request.user)
+                _staff_action(request, s, form.cleaned_data)
                 messages.success(request, _("Suggestion updated."))
                 return redirect("deputies:suggestion", pk=s.pk)
             except ValidationError as exc:
-                messages.error(request, exc.messages[0])
+                flash_errors(request, exc)
         else:
-            messages.error(request, _("Check the form."))
+            flash_form_errors(request, form)
     return render(request, "deputies/suggestion_detail.html", {
         "s": s, "transitions": s.transitions.select_related("by"), "co_authors": s.co_authors.all(),
-        "form": form}, status=status)
+        "assisting": s.assisting_units.all(), "extensions": s.extensions.select_related("requested_by", "decided_by"),
+        "return_deadline": services.return_deadline(s), "form": form}, status=status)
+
+
+def _staff_action(request, s, d):
+    today = timezone.localdate()
+    if d["action"] == "assign":
+        services.suggestion_assign(suggestion=s, unit=d["main_unit"] or d["unit"], assisting=list(d["assisting"]),
+                                   due_date=d["due_date"], on=today, acting_user=request.user)
+    elif d["action"] == "reply":
+        services.suggestion_reply(suggestion=s, reply=d["reply"], on=today, confidential=d["confidential"],
+                                  acting_user=request.user)
+    else:
+        ext = get_object_or_404(SuggestionExtension, pk=d["extension"] or 0, suggestion=s)
+        services.suggestion_extension_decide(extension=ext, approve=d["decision"] == "approve", note=d["note"],
+                                             acting_user=request.user)
+
+
+# --- handling units: their queue, and returning, replying and asking for more time ---------------------------
+
+def _unit_account(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not predicates.is_unit_account(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@_unit_account
+def unit_queue(request):
+    qs = predicates.unit_queue(request.user).select_related("body", "main_unit").order_by("due_date", "pk")
+    return render(request, "deputies/unit_queue.html", {
+        "suggestions": qs[:500], "units": predicates.units_of(request.user)})
+
+
+@_unit_account
+def unit_suggestion(request, pk):
+    s = get_object_or_404(predicates.unit_queue(request.user).select_related("body", "main_unit"), pk=pk)
+    may_act = predicates.can_handle_as_main_unit(request.user, s)
+    form = dforms.UnitActionForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if not may_act:
+            messages.error(request, _("Only the main unit acts on a suggestion, while it is being handled."))
+        elif form.is_valid():
+            d, today = form.cleaned_data, timezone.localdate()
+            try:
+                if d["action"] == "return":
+                    services.suggestion_return(suggestion=s, reason=d["reason"], on=today, acting_user=request.user)
+                elif d["action"] == "reply":
+                    services.suggestion_reply(suggestion=s, reply=d["reply"], on=today,
+                                              confidential=d["confidential"], acting_user=request.user)
+                else:
+                    if d["until"] is None:
+                        raise ValidationError(_("Give the new due date."))
+                    services.suggestion_extension_request(suggestion=s, until=d["until"], reason=d["reason"],
+                                                          on=today, acting_user=request.user)
+                messages.success(request, _("Suggestion updated."))
+                return redirect("deputies:unit_suggestion", pk=s.pk)
+            except ValidationError as exc:
+                flash_errors(request, exc)
+        else:
+            flash_form_errors(request, form)
+    return render(request, "deputies/unit_suggestion.html", {
+        "s": s, "may_act": may_act, "form": form, "assisting": s.assisting_units.all(),
+        "extensions": s.extensions.all(), "return_deadline": services.return_deadline(s),
+        "today": timezone.localdate()}, status=status)
+
+
+def public_replies(request):
+    """Replies to deputies' suggestions, published unless marked confidential (公开答复)."""
+    qs = (Suggestion.objects.filter(state__in=[Suggestion.State.ANSWERED, Suggestion.State.CLOSED], confidential=False)
+          .select_related("body", "lead").order_by("-replied_on", "-pk"))
+    return render(request, "deputies/public_replies.html", {"suggestions": qs[:200]})

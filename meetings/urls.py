@@ -1,10 +1,11 @@
 from django.urls import path
 
-from meetings import views
+from meetings import views, views_points
 
 app_name = "meetings"
 urlpatterns = [
     path("meetings/", views.my_meetings, name="my_meetings"),
+    path("points/<int:pk>/<int:year>/q<int:quarter>/", views_points.quarterly_points, name="quarterly_points"),
     path("meetings/<int:pk>/sign-in/", views.sign_in, name="sign_in"),
     path("meetings/<int:pk>/leave/", views.request_leave, name="request_leave"),
     path("surveys/<int:pk>/", views.score, name="score"),

@@ -513,7 +513,7 @@ def _record_response(request, person, template_back):
     from meetings import duty
 
     year, start, end = _record_period(request)
-    rec = duty.duty_record(person, start, end)
+    rec = duty.add_points(duty.duty_record(person, start, end))
     if request.GET.get("format") == "xlsx":
         return dataset_response(duty.duty_dataset(rec), f"duty-record-{person.pk}-{year}", "xlsx")
     return render(request, "meetings/duty_record.html", {"rec": rec, "year": year, "back": template_back})

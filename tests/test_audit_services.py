@@ -166,7 +166,7 @@ def _person_fields(area=None):
 def _cases():
     from congress import polls
     from congress import services as cs
-    from deputies import opinions, suggestions
+    from deputies import opinions, points, suggestions
     from deputies import services as ds
     from deputies.models import Mandate
     from deputies.services import RosterRow
@@ -304,6 +304,52 @@ def _cases():
     def suggestion_evaluate(u):
         s = _suggestion("answered")
         return lambda: suggestions.suggestion_evaluate(suggestion=s, satisfaction="satisfied", acting_user=u)
+
+    def handling_unit_create(u):
+        body, _term, _people = _sub()
+        return lambda: suggestions.handling_unit_create(body=body, name="区交通局", acting_user=u)
+
+    def handling_unit_update(u):
+        body, _term, _people = _sub()
+        unit = suggestions.handling_unit_create(body=body, name="区交通局")
+        return lambda: suggestions.handling_unit_update(unit=unit, name="区交通运输局", accounts=[], acting_user=u)
+
+    def handling_unit_account_create(u):
+        body, _term, _people = _sub()
+        unit = suggestions.handling_unit_create(body=body, name="区交通局")
+        return lambda: suggestions.handling_unit_account_create(unit=unit, username="jiaotong", password="x-Y-z-123",
+                                                                acting_user=u)
+
+    def suggestion_return(u):
+        s = _suggestion("assigned")
+        return lambda: suggestions.suggestion_return(suggestion=s, reason="不属本单位职责", on=s.assigned_on,
+                                                     acting_user=u)
+
+    def suggestion_extension_request(u):
+        s = _suggestion("assigned")
+        return lambda: suggestions.suggestion_extension_request(
+            suggestion=s, until=s.due_limit, reason="需跨年度预算", on=s.assigned_on, acting_user=u)
+
+    def suggestion_extension_decide(u):
+        s = _suggestion("assigned")
+        ext = suggestions.suggestion_extension_request(suggestion=s, until=s.due_limit, reason="需跨年度预算",
+                                                       on=s.assigned_on)
+        return lambda: suggestions.suggestion_extension_decide(extension=ext, approve=True, acting_user=u)
+
+    def duty_report_submit(u):
+        body, _term, people = _sub()
+        return lambda: points.duty_report_submit(person=people[0], body=body, kind="inspection",
+                                                 date=timezone.localdate(), description="视察", acting_user=u)
+
+    def duty_reports_decide(u):
+        body, _term, people = _sub()
+        r = points.duty_report_submit(person=people[0], body=body, kind="inspection", date=timezone.localdate(),
+                                      description="视察")
+        return lambda: points.duty_reports_decide(reject={r: "无佐证"}, acting_user=u)
+
+    def point_rules_set(u):
+        body, _term, _people = _sub()
+        return lambda: points.point_rules_set(body=body, points={"inspection": 5}, acting_user=u)
 
     def supervision_group_create(u):
         body, _term, people = _sub()
@@ -539,7 +585,7 @@ def _cases():
 
     modules = {
         "congress.services": cs, "congress.polls": polls, "deputies.services": ds, "deputies.opinions": opinions,
-        "deputies.suggestions": suggestions, "projects.services": ps, "meetings.services": ms,
+        "deputies.suggestions": suggestions, "deputies.points": points, "projects.services": ps, "meetings.services": ms,
     }
     cases = {}
     for name, build in locals().copy().items():

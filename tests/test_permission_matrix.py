@@ -18,10 +18,13 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
           "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
-          "projects:result_export"}
+          "projects:result_export", "deputies:public_replies"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
                "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
-               "meetings:sign_in", "meetings:score", "meetings:request_leave"}
+               "meetings:sign_in", "meetings:score", "meetings:request_leave", "deputies:my_reports",
+               "deputies:my_report_photo", "meetings:quarterly_points"}
+# A handling unit's accounts (tests/deputies/test_suggestion_deadlines.py checks them against every other visitor)
+UNIT_AREA = {"deputies:unit_queue", "deputies:unit_suggestion"}
 
 
 @pytest.fixture
@@ -86,6 +89,8 @@ def staff_urls(w):
         "deputies:walk_in": ([i["station"]], get, "object"),
         "deputies:walk_in_receipt": ([i["station"], i["opinion"]], get, "sub"),
         "deputies:suggestions": ([], get, "list"), "deputies:suggestion": ([i["suggestion"]], get, "object"),
+        "deputies:reports_review": ([], get, "list"), "deputies:report_photo": ([1], get, "sub"),
+        "deputies:point_rules": ([i["body"]], get, "object"),
         "projects:projects": ([], get, "list"), "projects:project_new": ([], get, "list"),
         "projects:project": ([i["project"]], get, "object"),
         "projects:from_opinion": ([i["opinion"]], get, "object"),
@@ -137,7 +142,7 @@ def all_url_names():
 
 
 def test_every_url_is_in_the_matrix(world):
-    covered = PUBLIC | DEPUTY_AREA | set(staff_urls(world))
+    covered = PUBLIC | DEPUTY_AREA | UNIT_AREA | set(staff_urls(world))
     assert all_url_names() - covered == set()
 
 
@@ -187,7 +192,7 @@ def test_deputy_area_by_url(world, client, role):
 def test_deputy_reaches_their_own_pages(world, client):
     client.force_login(world["users"]["deputy"])
     i = world["ids"]
-    for url in ("/me/", "/ballots/", "/meetings/", "/me/suggestions/", "/me/record/",
+    for url in ("/me/", "/ballots/", "/meetings/", "/me/suggestions/", "/me/record/", "/me/points/",
                 reverse("projects:vote", args=[i["ballot"]])):
         assert client.get(url).status_code == 200, url
 
@@ -196,7 +201,7 @@ def test_public_pages(world, client):
     from projects.services import proposal_token
 
     ptoken = proposal_token(world["e"].projects[0])
-    for url in ("/", "/healthz", "/propose/", f"/propose/thanks/{ptoken}/", f"/propose/track/{ptoken}/",
+    for url in ("/", "/healthz", "/propose/", "/suggestions/replies/", f"/propose/thanks/{ptoken}/", f"/propose/track/{ptoken}/",
                 "/opinions/new/", "/accounts/login/", f"/opinions/track/{world['token']}/",
                 f"/opinions/thanks/{world['token']}/"):
         assert client.get(url).status_code == 200, url

@@ -7,5 +7,13 @@ from deputies.models.liaison import (  # noqa: F401
     Reception,
     ResidentOpinion,
 )
+from deputies.models.points import DutyReport, PointKind, PointRule  # noqa: F401
 from deputies.models.roster import Mandate, MandateQuerySet, Person  # noqa: F401
-from deputies.models.suggestions import DutyActivity, Suggestion, SuggestionTransition, SupervisionGroup  # noqa: F401
+from deputies.models.suggestions import (  # noqa: F401
+    DutyActivity,
+    HandlingUnit,
+    Suggestion,
+    SuggestionExtension,
+    SuggestionTransition,
+    SupervisionGroup,
+)

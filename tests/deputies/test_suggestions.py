@@ -28,8 +28,9 @@ def test_joint_suggestion_assigned_with_default_three_months(body_people):
     s = services.suggestion_submit(body=body, lead=people[0], co_authors=people[1:], title="增设公交站",
                                    text="建议在桂花社区增设公交站", submitted_on=DAY)
     assert set(s.co_authors.all()) == set(people[1:])
-    s = services.suggestion_assign(suggestion=s, unit="区交通局")
-    assert s.due_date == DAY + datetime.timedelta(days=90)
+    s = services.suggestion_assign(suggestion=s, unit="区交通局", on=DAY)
+    # three calendar months after assignment (the rule was 90 days after submission before issue 15)
+    assert s.due_date == datetime.date(2026, 6, 1) and s.due_limit == datetime.date(2026, 9, 1)
 
 
 def test_only_deputies_of_the_body_can_submit(body_people):
@@ -59,7 +60,7 @@ def test_dissatisfied_reopens_and_satisfied_closes(body_people):
 def test_overdue_flag(body_people):
     body, people = body_people
     s = services.suggestion_submit(body=body, lead=people[0], title="t", text="x", submitted_on=DAY)
-    services.suggestion_assign(suggestion=s, unit="u", due_date=datetime.date(2026, 4, 1))
+    services.suggestion_assign(suggestion=s, unit="u", due_date=datetime.date(2026, 4, 1), on=DAY)
     assert services.suggestions_flag_overdue(on_date=datetime.date(2026, 4, 2)) == 1
     assert flag_overdue_suggestions.delay().get() == 0
 

@@ -37,7 +37,8 @@ def _fuzz_settings(settings):
 @pytest.fixture
 def clients(world, db):
     """A client per kind of visitor: anonymous, the home body's deputy, the home district's staff member."""
-    deputy, staff = Client(), Client()
+    deputy, staff, unit = Client(), Client(), Client()
     deputy.force_login(world.home.deputy)
     staff.force_login(world.home.staff)
-    return {"anonymous": Client(), "deputy": deputy, "staff": staff}
+    unit.force_login(world.home.unit_user)
+    return {"anonymous": Client(), "deputy": deputy, "staff": staff, "unit": unit}

@@ -24,7 +24,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from congress.models import Elector, SecretPoll
 from deputies import opinions as opinion_services
-from deputies.models import LiaisonStation, Reception, ResidentOpinion, Suggestion
+from deputies.models import DutyReport, LiaisonStation, PointKind, PointRule, Reception, ResidentOpinion, Suggestion
+from deputies.models.points import REPORTED_KINDS
 from deputies.roster import COLUMNS, serialise_rows
 from deputies.services import RosterRow
 from deputies.views import IMPORT_SALT
@@ -334,9 +335,34 @@ ENDPOINTS = [
              lambda p: urls("deputies:suggestion", [p.h.suggestion.pk, p.h.answered_suggestion.pk],
                             [p.a.suggestion.pk]),
              lambda p: s.form({
-                 "action": F(s.choice(["assign", "reply"])), "unit": F(s.plain("建设局")), "due_date": F(s.date()),
-                 "reply": F(s.plain("已办理")),
+                 "action": F(s.choice(["assign", "reply", "extension"])), "unit": F(s.plain("建设局")),
+                 "due_date": F(s.date()), "reply": F(s.plain("已办理")),
+                 "main_unit": F(s.ids([p.h.unit.pk], [p.a.unit.pk])), "assisting": many(s.ids([p.h.unit.pk], [p.a.unit.pk])),
+                 "confidential": F(s.boolean()), "extension": F(s.ids([s.UNKNOWN_ID])),
+                 "decision": F(s.choice(["approve", "refuse"])), "note": F(s.plain("同意")),
              }), watch=(Suggestion,)),
+    Endpoint("deputies:unit_suggestion", "unit", 100,
+             lambda p: urls("deputies:unit_suggestion", [p.h.unit_suggestion.pk],
+                            [p.h.suggestion.pk, p.a.unit_suggestion.pk]),
+             lambda p: s.form({
+                 "action": F(s.choice(["return", "reply", "extend"])), "reason": F(s.plain("不属本单位职责")),
+                 "reply": F(s.plain("已办理")), "confidential": F(s.boolean()), "until": F(s.date()),
+             }), watch=(Suggestion,), group="unit"),
+    Endpoint("deputies:my_reports", "deputy", 100, lambda p: st.just(reverse("deputies:my_reports")),
+             lambda p: s.form({
+                 "body": F(s.ids([p.h.body.pk], p.away_bodies)), "kind": F(s.choice(REPORTED_KINDS, bad=["meeting"])),
+                 "date": F(s.date()), "description": F(s.plain("视察河道")),
+             }), files=lambda p: attachments(p).map(lambda d: {"photo": d["attachment"]} if d else {}),
+             watch=(DutyReport,), group="deputy"),
+    Endpoint("deputies:reports_review", "staff", 80, lambda p: st.just(reverse("deputies:reports_review")),
+             lambda p: s.form({
+                 f"d{p.h.duty_report.pk}": F(s.choice(["", "approve", "reject"])),
+                 f"reason{p.h.duty_report.pk}": F(s.plain("无佐证")),
+                 f"d{p.a.duty_report.pk}": F(s.choice(["approve", "reject"])),
+             }), watch=(DutyReport,)),
+    Endpoint("deputies:point_rules", "staff", 60,
+             lambda p: urls("deputies:point_rules", [p.h.body.pk], [p.a.body.pk]),
+             lambda p: s.form({k: F(s.integer(0, 100)) for k in PointKind.values}), watch=(PointRule,)),
 
     # --- staff: projects ---------------------------------------------------------------------
     Endpoint("projects:project_new", "staff", 100, lambda p: st.just(reverse("projects:project_new")),
@@ -551,6 +577,15 @@ PAGES = [
         "deputies:walk_in_receipt", [[p.h.station.pk, o] for o in p.opinions], [[p.a.station.pk, p.a.opinion.pk]])),
     Page("deputies:my_suggestions", "deputy", just("deputies:my_suggestions")),
     Page("deputies:suggestions", "staff", just("deputies:suggestions"), ("state",)),
+    Page("deputies:public_replies", "anonymous", just("deputies:public_replies")),
+    Page("deputies:unit_queue", "unit", just("deputies:unit_queue")),
+    Page("deputies:my_report_photo", "deputy", lambda p: urls("deputies:my_report_photo", [p.h.duty_report.pk],
+                                                              [p.a.duty_report.pk])),
+    Page("deputies:report_photo", "staff", lambda p: urls("deputies:report_photo", [p.h.duty_report.pk],
+                                                          [p.a.duty_report.pk])),
+    Page("meetings:quarterly_points", "deputy", lambda p: urls(
+        "meetings:quarterly_points", [[p.h.body.pk, 2026, 4], [p.h.body.pk, 1999, 1], [p.h.body.pk, 2026, 9]],
+        [[p.a.body.pk, 2026, 4]]), ("format",)),
     Page("projects:propose_thanks", "anonymous", lambda p: _token_urls(
         "projects:propose_thanks", project_services.proposal_token(p.h.proposed)), examples=5),
     Page("projects:propose_track", "anonymous", lambda p: _token_urls(

@@ -114,6 +114,17 @@ class Side:
 
         self.staff = factories.staff(self.district)
         self.deputy, _password = ds.deputy_account_create(person=self.people[0])
+        # a handling unit with its account and a suggestion to handle; a duty report awaiting approval
+        self.unit = suggestions.handling_unit_create(body=self.body, name="交通局")
+        self.unit_user = suggestions.handling_unit_account_create(unit=self.unit, username=f"unit-{self.body.pk}",
+                                                                  password=LOGIN_PASSWORD)
+        self.unit_suggestion = suggestions.suggestion_submit(body=self.body, lead=self.people[2], title="建议三",
+                                                             text="增设路灯", submitted_on=today)
+        self.unit_suggestion = suggestions.suggestion_assign(suggestion=self.unit_suggestion, unit=self.unit)
+        from deputies import points
+
+        self.duty_report = points.duty_report_submit(person=self.people[0], body=self.body, kind="inspection",
+                                                     date=today, description="视察")
 
         self.finished = self.tied = self.counted = None
         self.for_against = None

@@ -18,6 +18,7 @@ LOGINS = [
     ("jiangnan", "sub-district staff (江南街道)"),
     ("deputy", "district deputy (signed in at the convening mid-year meeting; its survey is open)"),
     ("yishi", "deliberation deputy of 江南街道"),
+    ("unit", "handling unit 区交通局: its suggestions at /unit/suggestions/"),
 ]
 
 

@@ -1,0 +1,56 @@
+"""Who may do what with suggestions and duty reports, beyond staff scope (congress.predicates).
+
+A handling unit's account (承办单位) is a plain sign-in account listed in HandlingUnit.accounts: it sees the
+suggestions its units handle (as main or assisting unit) and acts only on those its unit leads.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def units_of(user):
+    from deputies.models import HandlingUnit
+
+    if not _active(user):
+        return HandlingUnit.objects.none()
+    return HandlingUnit.objects.filter(accounts=user)
+
+
+def is_unit_account(user) -> bool:
+    return units_of(user).exists()
+
+
+def unit_queue(user):
+    """The suggestions a unit account sees: its units' as main or assisting unit, once assigned."""
+    from deputies.models import Suggestion
+
+    units = units_of(user)
+    return (Suggestion.objects.filter(Q(main_unit__in=units) | Q(assisting_units__in=units))
+            .exclude(state=Suggestion.State.SUBMITTED).distinct())
+
+
+def can_handle_as_main_unit(user, suggestion) -> bool:
+    """Return, reply to and ask to extend: the main unit's accounts only, while it is with them."""
+    return (suggestion.main_unit_id is not None and suggestion.state == "assigned"
+            and units_of(user).filter(pk=suggestion.main_unit_id).exists())
+
+
+def points_bodies(user):
+    """The bodies whose quarterly points table a user may read: staff, those in scope; a deputy, those they
+    hold a current mandate in."""
+    from congress.models import CongressBody
+    from congress.predicates import is_scoped_staff
+
+    if not _active(user):
+        return CongressBody.objects.none()
+    if is_scoped_staff(user):
+        return CongressBody.objects.in_scope(user)
+    person = getattr(user, "person", None)
+    if person is None:
+        return CongressBody.objects.none()
+    return CongressBody.objects.filter(terms__mandates__person=person, terms__mandates__end_date__isnull=True).distinct()
