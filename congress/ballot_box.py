@@ -7,9 +7,13 @@ that shows them, and nothing stores them.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -84,3 +88,16 @@ def void_action(request, *, poll, void, back_url: str, unseal_url: str):
     else:
         flash_form_errors(request, form)
     return refused(request, unseal_url)
+
+
+def verification_download(request, *, poll, bundle: Callable[[], dict], filename: str):
+    """The verification bundle of an opened box as a JSON file (`bundle()` makes it and writes the audit row);
+    404 while the box is sealed, as there is nothing to verify yet."""
+    if poll.unsealed_at is None:
+        raise Http404
+    with transaction.atomic():
+        report = bundle()
+    body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
