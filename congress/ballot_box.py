@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -68,8 +69,11 @@ def unseal_page(request, *, poll, unseal, back_url: str, void_url: str, queue_do
                                             "the counting table.") % {"n": opened})
                 return redirect(back_url)
         status = 422
-    return no_store(render(request, "ballot_box/unseal.html", {"poll": poll, "form": form, "back_url": back_url,
-                                                               "void_url": void_url, "void_form": VoidForm()}, status=status))
+    response = render(request, "ballot_box/unseal.html", {"poll": poll, "form": form, "back_url": back_url,
+                                                          "void_url": void_url, "void_form": VoidForm()}, status=status)
+    # this page alone may use the camera, to scan the cards' QR codes (every other page: camera=())
+    response["Permissions-Policy"] = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+    return no_store(response)
 
 
 def void_action(request, *, poll, void, back_url: str, unseal_url: str):
