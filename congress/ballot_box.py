@@ -7,9 +7,14 @@ that shows them, and nothing stores them.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -64,8 +69,11 @@ def unseal_page(request, *, poll, unseal, back_url: str, void_url: str, queue_do
                                             "the counting table.") % {"n": opened})
                 return redirect(back_url)
         status = 422
-    return no_store(render(request, "ballot_box/unseal.html", {"poll": poll, "form": form, "back_url": back_url,
-                                                               "void_url": void_url, "void_form": VoidForm()}, status=status))
+    response = render(request, "ballot_box/unseal.html", {"poll": poll, "form": form, "back_url": back_url,
+                                                          "void_url": void_url, "void_form": VoidForm()}, status=status)
+    # this page alone may use the camera, to scan the cards' QR codes (every other page: camera=())
+    response["Permissions-Policy"] = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+    return no_store(response)
 
 
 def void_action(request, *, poll, void, back_url: str, unseal_url: str):
@@ -84,3 +92,16 @@ def void_action(request, *, poll, void, back_url: str, unseal_url: str):
     else:
         flash_form_errors(request, form)
     return refused(request, unseal_url)
+
+
+def verification_download(request, *, poll, bundle: Callable[[], dict], filename: str):
+    """The verification bundle of an opened box as a JSON file (`bundle()` makes it and writes the audit row);
+    404 while the box is sealed, as there is nothing to verify yet."""
+    if poll.unsealed_at is None:
+        raise Http404
+    with transaction.atomic():
+        report = bundle()
+    body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)

@@ -266,12 +266,39 @@ def poll_close(*, poll: SecretPoll, acting_user=None, now=None, reason: str = ""
     return poll
 
 
+def write_counting_table_anew(slots: list[BallotSlot]) -> None:
+    """Insert the opened ballots (already shuffled) into the counting table, which then lives in a new file.
+
+    On PostgreSQL the counting table is locked, the rows inserted, and the table rewritten (`CLUSTER` on its
+    (poll, status) index) in the opening's transaction: it gets a new relfilenode, so the file and pages the rows
+    were first written to are gone at commit, with every dead row version of the table; in the new file the rows
+    stand by poll and status, and within those in the shuffled order. Their `xmin` is the opening's transaction for
+    every one, their keys are random UUIDs. The lock is taken before the insert (not upgraded after it), so readers
+    and paper entries of other polls wait for the rewrite rather than deadlock with it. On SQLite the shuffle is
+    all there is (its rowid order is the shuffled order; a copy of its file is no worse than a database read).
+    """
+    table = connection.ops.quote_name(BallotSlot._meta.db_table)
+    rewrite = connection.vendor == "postgresql"
+    if rewrite:
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    BallotSlot.objects.bulk_create(slots, batch_size=1000)
+    if rewrite:
+        index = next(i.name for i in BallotSlot._meta.indexes if list(i.fields) == ["poll", "status"])
+        with connection.cursor() as cursor:
+            # the inserted rows' deferred foreign-key checks run now: CLUSTER refuses a table with pending ones
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"CLUSTER {table} USING {connection.ops.quote_name(index)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @transaction.atomic
 def poll_unseal(*, poll: SecretPoll, shares: list[str], check: Callable[[Contents], bool], acting_user=None) -> int:
     """The scrutineers open the ballot box: rebuild the key from their cards (in memory), open every sealed
     ballot, check it against the poll's frozen rules (`check`; a ballot that breaks them, or cannot be read,
-    counts as invalid, never dropped), write the opened ballots to the counting table in random order, in this
-    one transaction, and destroy the sealed ballots. Returns the number of ballots opened.
+    counts as invalid, never dropped), write the opened ballots to the counting table in random order and that
+    table to a new file (`write_counting_table_anew`), in this one transaction, and destroy the sealed ballots.
+    Returns the number of ballots opened.
     """
     poll = lock(poll)
     if poll.state in (SecretPoll.State.DRAFT, SecretPoll.State.OPEN):
@@ -292,7 +319,7 @@ def poll_unseal(*, poll: SecretPoll, shares: list[str], check: Callable[[Content
         opened.append(contents)
     del key
     secrets.SystemRandom().shuffle(opened)
-    BallotSlot.objects.bulk_create([c.slot(poll) for c in opened], batch_size=1000)
+    write_counting_table_anew([c.slot(poll) for c in opened])
     SealedBallot.objects.filter(poll=poll).delete()
     poll.trackers = sorted(trackers)
     poll.unsealed_at = timezone.now()

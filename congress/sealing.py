@@ -65,7 +65,8 @@ class ShareCard:
     @property
     def qr_svg(self) -> str:
         qr = segno.make(f"{QR_PREFIX}:{self.poll_id}:{self.text.replace('-', '')}", error="m")
-        return qr.svg_inline(scale=3, border=2)
+        # no fixed size, a viewBox: the card's stylesheet sizes it (40 mm) and the whole code scales into that box
+        return qr.svg_inline(scale=3, border=4, omitsize=True)
 
 
 def _check(poll_id: int, payload: bytes) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from congress import polls, safeguards
 from congress.models import BallotSlot, SecretPoll
 from meetings import charts, ratings
-from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
+from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
 from projects.selectors import ballot_record, result_rows
 
@@ -385,3 +386,32 @@ def survey_report_for(survey_id: int) -> tuple[SurveyStats, str]:
     return stats, render_survey_report(stats)
 
 
+
+
+def survey_recount(survey: SatisfactionSurvey) -> tuple[dict, dict]:
+    """The survey's part of the verification: its statistics recomputed independently from the opened scores
+    (Python's statistics module over the list, not the report's histogram), and its stored report's checksum."""
+    stats, html = survey_report_for(survey.pk)
+    rows = list(BallotSlot.objects.filter(poll_id=survey.poll_id).values_list("status", "score"))
+    scores = sorted(s for st, s in rows if st == BallotSlot.Status.VALID)
+    counts = {st: sum(1 for r in rows if r[0] == st) for st in BallotSlot.Status.values}
+    figures = {"responded": len(rows), "blank": counts["blank"], "invalid": counts["invalid"], "scored": len(scores),
+               "mean": stats.mean, "median": stats.median, "stdev": stats.stdev,
+               "distribution": [[label, n] for label, n in stats.distribution]}
+    exact = stats.responded == len(rows) and stats.blank == counts["blank"] and stats.invalid == counts["invalid"] \
+        and stats.scored == len(scores) and sum(n for _l, n in stats.distribution) == len(scores)
+    if survey.scale == SatisfactionSurvey.Scale.POINTS and scores:
+        exact = exact and stats.mean == round(statistics.fmean(scores), 2) \
+            and stats.median == float(statistics.median(scores)) \
+            and stats.stdev == round(statistics.pstdev(scores), 2) \
+            and (stats.minimum, stats.maximum) == (scores[0], scores[-1])
+    checks = {"statistics_match_opened_scores": {"ok": exact}}
+    report = survey.reports.filter(kind=Report.Kind.SURVEY, state=Report.State.DONE).order_by("-pk").first()
+    if report is None:
+        checks["report_stored"] = {"ok": False}
+    else:
+        checks["stored_checksum"] = {"ok": checksum(report.html) == report.content_checksum,
+                                     "checksum": report.content_checksum}
+        checks["recount_matches_report"] = {"ok": checksum(html) == report.content_checksum,
+                                            "recount_checksum": checksum(html)}
+    return checks, figures

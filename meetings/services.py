@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards
+from congress import polls, safeguards, verification
 from congress.models import CongressBody, SecretPoll
 from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
+from meetings import reports
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -490,6 +491,12 @@ def survey_void(*, survey: SatisfactionSurvey, reason: str, acting_user=None) ->
     survey.quorum_members = survey.quorum_present = None
     survey.save(update_fields=["quorum_members", "quorum_present"])
     return survey
+
+
+def survey_verification_bundle(*, survey: SatisfactionSurvey, acting_user=None) -> dict:
+    """The verification bundle of an opened survey (congress.verification), audited there."""
+    return verification.poll_verification_bundle(poll=survey.poll, recount=lambda _poll: reports.survey_recount(survey),
+                                                 acting_user=acting_user)
 
 
 # --- reports -------------------------------------------------------------------------

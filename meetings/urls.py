@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
     path("staff/surveys/<int:pk>/unseal/", views.survey_unseal, name="survey_unseal"),
     path("staff/surveys/<int:pk>/void/", views.survey_void, name="survey_void"),
+    path("staff/surveys/<int:pk>/verification.json", views.survey_verification, name="survey_verification"),
     path("staff/surveys/<int:pk>/paper/", views.survey_paper, name="survey_paper"),
     path("staff/surveys/<int:pk>/report/", views.survey_report, name="survey_report"),
     path("me/record/", views.my_duty_record, name="my_record"),

@@ -242,6 +242,15 @@ def survey_void(request, pk):
 
 
 @staff_required
+def survey_verification(request, pk):
+    """The scrutineers' verification bundle (the check of `manage.py verify_poll`, with the opened scores)."""
+    survey = _survey_in_scope(request, pk)
+    return ballot_box.verification_download(
+        request, poll=survey.poll, filename=f"survey-{survey.pk}-verification.json",
+        bundle=lambda: services.survey_verification_bundle(survey=survey, acting_user=request.user))
+
+
+@staff_required
 def survey_paper(request, pk):
     survey = _survey_in_scope(request, pk)
     if survey.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards
+from congress import polls, safeguards, verification
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
 from congress.tracking import new_reference
@@ -486,6 +486,26 @@ def ballot_count(ballot: Ballot) -> tuple[list[BallotCandidate], dict]:
         "tie_break": sorted(tie_break) if tie_break else None, "receipts": polls.receipts(poll),
     }
     return candidates, data
+
+
+def ballot_recount(ballot: Ballot) -> tuple[dict, dict]:
+    """The project ballot's part of the verification: recount from the counting table against the stored result,
+    and the stored result against its checksum."""
+    result = TallyResult.objects.filter(ballot=ballot).first()
+    if result is None:
+        return {"result_stored": {"ok": False}}, {}
+    _candidates, recount = ballot_count(ballot)
+    checks = {
+        "stored_checksum": {"ok": canonical_checksum(result.data) == result.checksum, "checksum": result.checksum},
+        "recount_matches_result": {"ok": recount == result.data, "recount_checksum": canonical_checksum(recount)},
+    }
+    return checks, {"candidates": recount["candidates"], "reconciliation": recount["reconciliation"]}
+
+
+def ballot_verification_bundle(*, ballot: Ballot, acting_user=None) -> dict:
+    """The verification bundle of an opened ballot (congress.verification), audited there."""
+    return verification.poll_verification_bundle(poll=ballot.poll, recount=lambda _poll: ballot_recount(ballot),
+                                    acting_user=acting_user)
 
 
 @transaction.atomic

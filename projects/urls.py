@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/ballots/<int:pk>/close/", views.ballot_close, name="ballot_close"),
     path("staff/ballots/<int:pk>/unseal/", views.ballot_unseal, name="ballot_unseal"),
     path("staff/ballots/<int:pk>/void/", views.ballot_void, name="ballot_void"),
+    path("staff/ballots/<int:pk>/verification.json", views.ballot_verification, name="ballot_verification"),
     path("staff/ballots/<int:pk>/recount/", views.ballot_recount, name="ballot_recount"),
     path("staff/ballots/<int:pk>/tie/", views.ballot_tie, name="ballot_tie"),
     path("staff/ballots/<int:pk>/runoff/", views.ballot_runoff, name="ballot_runoff"),

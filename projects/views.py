@@ -412,6 +412,15 @@ def ballot_unseal(request, pk):
 
 
 @staff_required
+def ballot_verification(request, pk):
+    """The scrutineers' verification bundle (the check of `manage.py verify_poll`, with the opened ballots)."""
+    ballot = _ballot_in_scope(request, pk)
+    return ballot_box.verification_download(
+        request, poll=ballot.poll, filename=f"ballot-{ballot.pk}-verification.json",
+        bundle=lambda: services.ballot_verification_bundle(ballot=ballot, acting_user=request.user))
+
+
+@staff_required
 @require_POST
 def ballot_void(request, pk):
     ballot = _ballot_in_scope(request, pk)

@@ -164,7 +164,7 @@ def _person_fields(area=None):
 
 
 def _cases():
-    from congress import polls
+    from congress import polls, verification
     from congress import services as cs
     from deputies import opinions, points, suggestions
     from deputies import services as ds
@@ -570,6 +570,20 @@ def _cases():
         ms.survey_close(survey=survey, reason=factories.CLOSE_REASON)
         return lambda: ms.survey_void(survey=survey, reason="密钥卡遗失", acting_user=u)
 
+    def poll_verification_bundle(u):
+        e = _counted()
+        return lambda: verification.poll_verification_bundle(poll=e.ballot.poll, acting_user=u)
+
+    def ballot_verification_bundle(u):
+        e = _counted()
+        return lambda: ps.ballot_verification_bundle(ballot=e.ballot, acting_user=u)
+
+    def survey_verification_bundle(u):
+        _h, survey = _open_survey()
+        ms.survey_close(survey=survey, reason=factories.CLOSE_REASON)
+        ms.survey_unseal(survey=survey, shares=shares(survey.poll))
+        return lambda: ms.survey_verification_bundle(survey=survey, acting_user=u)
+
     def survey_close(u):
         _h, survey = _open_survey()
         return lambda: ms.survey_close(survey=survey, acting_user=u, reason=factories.CLOSE_REASON)
@@ -584,8 +598,9 @@ def _cases():
         return lambda: ms.report_rebuild(report=report, acting_user=u)
 
     modules = {
-        "congress.services": cs, "congress.polls": polls, "deputies.services": ds, "deputies.opinions": opinions,
-        "deputies.suggestions": suggestions, "deputies.points": points, "projects.services": ps, "meetings.services": ms,
+        "congress.services": cs, "congress.polls": polls, "congress.verification": verification,
+        "deputies.services": ds, "deputies.opinions": opinions, "deputies.suggestions": suggestions,
+        "deputies.points": points, "projects.services": ps, "meetings.services": ms,
     }
     cases = {}
     for name, build in locals().copy().items():

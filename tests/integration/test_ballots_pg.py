@@ -114,3 +114,24 @@ def test_negative_control_without_the_unique_key_a_second_vote_would_be_stored()
     with pytest.raises(ValidationError):
         e.approve(e.people[0], 1)
     assert VoteRecord.objects.filter(poll=e.ballot.poll).count() == 1
+
+
+def test_the_verification_check_passes_after_the_worker_counts_and_catches_a_slipped_ballot(celery_worker_process):
+    """verify_poll and the scrutineers' bundle on PostgreSQL, after the real worker counted the opened box."""
+    from congress import verification
+    from congress.models import BallotSlot
+    from congress.verification import opened_ballots
+
+    e = Election(deputies=6, candidates=3, seats=1, max_choices=1).open()
+    for i, p in enumerate(e.people):
+        e.approve(p, i % 3)
+    services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
+    e.unseal()
+    assert wait_for(lambda: Ballot.objects.get(pk=e.ballot.pk).tally_state == "done"), "tally did not finish"
+    ballot = Ballot.objects.select_related("poll__body__division").get(pk=e.ballot.pk)
+    bundle = services.ballot_verification_bundle(ballot=ballot)
+    assert bundle["ok"], verification.failed(bundle)
+    assert len(bundle["ballots"]) == 6 and bundle["ballots"] == opened_ballots(ballot.poll)
+    BallotSlot.objects.create(poll=ballot.poll, status="valid", approvals=1)
+    bundle = services.ballot_verification_bundle(ballot=ballot)
+    assert set(verification.failed(bundle)) == {"ballots_counted_match_voters", "recount_matches_result"}

@@ -38,6 +38,17 @@ def chance_bound(truth: dict) -> float:
     return expected + 5 * expected ** 0.5 + 3
 
 
+def rank_correlation(physical: list, arrival: list) -> float:
+    """Spearman's rho between where each ballot stands in the file and when its contents arrived: each ballot is
+    matched to the earliest unmatched arrival with the same contents (the attacker's best guess)."""
+    places = {}
+    for i, m in enumerate(arrival):
+        places.setdefault(m, []).append(i)
+    ranks = [places[m].pop(0) for m in physical]
+    n = len(ranks)
+    return 1 - 6 * sum((i - r) ** 2 for i, r in enumerate(ranks)) / (n * (n * n - 1))
+
+
 def recovered(predicted: dict, truth: dict) -> int:
     return sum(1 for voter, mask in predicted.items() if truth[voter] == mask)
 
@@ -169,20 +180,40 @@ def test_no_link_from_voter_to_choice_by_order_row_versions_keys_trackers_pages_
         control = {name: recovered(p, truth) for name, p in attacks(c, poll_id, PLAIN, "poll_id = %s", [poll_id]).items()}
     print(f"\nplaintext box (negative control), voters linked of {VOTERS}:", control)
     assert all(n >= 0.9 * VOTERS for n in control.values()), control
+    with connection.cursor() as c:
+        c.execute(f"SELECT approvals FROM {PLAIN} ORDER BY ctid")  # noqa: S608
+        assert rank_correlation([r[0] for r in c.fetchall()], [truth[p.pk] for p in order]) > 0.9
 
-    # --- after closing and opening: the counting table ---
+    # --- after closing and opening: the counting table, in a new file ---
     services.ballot_close(ballot=e.ballot, reason=CLOSE_REASON)
+    with connection.cursor() as c:
+        c.execute("SELECT pg_relation_filenode(%s), pg_relation_filepath(%s)", [BallotSlot._meta.db_table] * 2)
+        old_node, old_path = c.fetchone()
     e.unseal()
     bound = chance_bound(truth)
     with connection.cursor() as c:
+        # the opening rewrote the counting table into a new relation file; the file the rows were first written to
+        # (and every older page and dead row version of the table) is gone
+        c.execute("SELECT pg_relation_filenode(%s)", [BallotSlot._meta.db_table])
+        assert c.fetchone()[0] != old_node
+        # (PostgreSQL empties the old file at commit and removes it at the next checkpoint)
+        c.execute("SELECT (pg_stat_file(%s, true)).size", [old_path])
+        assert c.fetchone()[0] in (None, 0), f"{old_path} still holds pages"
         results = attacks(c, poll_id, BallotSlot._meta.db_table, "poll_id = %s", [poll_id])
         # the published trackers: the attacker even knows each voter's tracker (read beside the vote record while
         # voting), and pairs them, in tracker order, with the counted ballots in physical order
         by_tracker = sorted(trackers, key=trackers.get)
         results["tracker"] = link_by_order(by_tracker, box_in(c, BallotSlot._meta.db_table, "poll_id = %s",
                                                               [poll_id], "ctid"))
-        c.execute("SELECT count(DISTINCT xmin::text) FROM congress_ballotslot WHERE poll_id = %s", [poll_id])
-        assert c.fetchone()[0] == 1  # one writer for every counted ballot: the opening's transaction
+        c.execute("SELECT count(DISTINCT xmin::text), count(DISTINCT xmax::text) FROM congress_ballotslot "
+                  "WHERE poll_id = %s", [poll_id])
+        assert c.fetchone() == (1, 1)  # one writer for every counted ballot (the opening's transaction), no updater
+        # and the physical order of the counted ballots does not follow the order the voters voted in: the rank
+        # correlation between a ballot's place in the file and its voter's place in the queue is that of chance
+        c.execute("SELECT approvals FROM congress_ballotslot WHERE poll_id = %s ORDER BY ctid", [poll_id])
+        physical = [r[0] for r in c.fetchall()]
+        arrival = [truth[p.pk] for p in order]
+        assert abs(rank_correlation(physical, arrival)) < 0.5
         assert not SealedBallot.objects.filter(poll_id=poll_id).exists()
     counts = {name: recovered(p, truth) for name, p in results.items()}
     print(f"sealed box, voters linked of {VOTERS} (chance bound {bound:.1f}):", counts)

@@ -165,3 +165,37 @@ def test_suggestion_handling_is_reported_to_the_meeting(hall):
     assert [x.title for x in r.suggestions] == ["增设公交站"]
     text = pdf_text(reports.pdf_from_html(reports.render_meeting_report(r)))
     assert "增设公交站" in text and "区交通局" in text
+
+
+def test_the_survey_verification_bundle_recounts_the_opened_scores_for_staff_in_scope(hall):
+    import json
+
+    from django.test import Client
+
+    from congress.models import AuditLog, BallotSlot
+    from tests import factories
+
+    scores = [72, 85, 91, 88, 64, 73]
+    h = Hall(deputies=8)
+    survey = scored_survey(h, scores)
+    staff = Client()
+    staff.force_login(factories.staff(h.body.division))
+    url = f"/staff/surveys/{survey.pk}/verification.json"
+    assert url in staff.get(f"/staff/surveys/{survey.pk}/report/").content.decode()
+    resp = staff.get(url)
+    assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]
+    bundle = json.loads(resp.content)
+    assert bundle["ok"], bundle["checks"]
+    assert bundle["recount"]["mean"] == round(statistics.mean(scores), 2)
+    assert bundle["recount"]["median"] == statistics.median(scores)
+    assert bundle["checks"]["stored_checksum"]["checksum"] == Report.objects.get(survey=survey).content_checksum
+    assert sorted(b["score"] for b in bundle["ballots"]) == sorted(scores)
+    assert AuditLog.objects.filter(action="poll.verification_download", object_id=str(survey.poll_id)).count() == 1
+    # a score slipped into the counting table no longer matches the stored report
+    BallotSlot.objects.create(poll=survey.poll, status="valid", score=5)
+    bundle = json.loads(staff.get(url).content)
+    assert not bundle["ok"] and not bundle["checks"]["recount_matches_report"]["ok"]
+    # staff of another district are refused
+    other = Client()
+    other.force_login(factories.staff(factories.district(code="500198")))
+    assert other.get(url).status_code == 404

@@ -363,3 +363,69 @@ def test_the_result_page_says_blank_and_invalid_ballots_count_as_cast(election, 
     page = client.get(f"/ballots/{e.ballot.pk}/result/").content.decode()
     assert 'id="ballots-cast-rule"' in page and "空白票和无效票计入投票数" in page
     assert e.ballot.result.data["receipts"][0] in page
+
+
+# --- the scrutineers' verification bundle -------------------------------------------------------------------
+
+def test_staff_in_scope_download_the_verification_bundle_audited_others_are_refused(election):
+    import json
+
+    from django.test import Client
+
+    e = Election(deputies=5).open()
+    chosen = {0: [0], 1: [0, 1], 2: [], 3: [1], 4: [0]}
+    for i, p in enumerate(e.people):
+        e.approve(p, *chosen[i])
+    url = f"/staff/ballots/{e.ballot.pk}/verification.json"
+    staff = _staff(e.body.division)
+    assert staff.get(url).status_code == 404  # nothing to verify while the box is sealed
+    e.close_and_count()
+    resp = staff.get(url)
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/json")
+    assert "attachment" in resp["Content-Disposition"] and "no-store" in resp["Cache-Control"]
+    bundle = json.loads(resp.content)
+    assert bundle["ok"] and bundle["checks"]["trackers_match_web_voters"]["trackers"] == 5
+    assert bundle["checks"]["stored_checksum"]["checksum"] == e.ballot.result.checksum
+    assert bundle["checks"]["recount_matches_result"]["ok"]
+    assert [c["for"] for c in bundle["recount"]["candidates"]][:2] == [3, 2]
+    # the opened ballots, sorted, without trackers: the scrutineers can recount them outside the server
+    assert len(bundle["ballots"]) == 5 and bundle["ballots"] == sorted(
+        bundle["ballots"], key=lambda b: (b["status"], b["approvals"], b["rejections"], b["abstentions"]))
+    assert sorted(b["approvals"] for b in bundle["ballots"]) == sorted(sum(1 << k for k in c) for c in chosen.values())
+    assert not any("tracker" in b or "id" in b for b in bundle["ballots"])
+    row = AuditLog.objects.get(action="poll.verification_download")
+    assert row.actor is not None and row.object_id == str(e.ballot.poll_id) and row.changes["after"]["ok"] is True
+    # the same check as verify_poll
+    report, failed = _verify(e.ballot.poll_id)
+    assert failed is None and report["checks"] == bundle["checks"]
+    # a tampered counting table shows in the bundle too
+    BallotSlot.objects.create(poll=e.ballot.poll, status="valid", approvals=0b100)
+    bundle = json.loads(staff.get(url).content)
+    assert not bundle["ok"] and not bundle["checks"]["recount_matches_result"]["ok"]
+    # staff of another district, a deputy and an anonymous visitor get nothing, and nothing is audited for them
+    other = _staff(factories.district(code="500199"))
+    assert other.get(url).status_code == 404
+    deputy = Client()
+    deputy.force_login(_deputy_user(e))
+    assert deputy.get(url).status_code in (302, 403, 404)
+    assert Client().get(url).status_code == 302
+    assert AuditLog.objects.filter(action="poll.verification_download").count() == 2
+
+
+def _deputy_user(e):
+    from deputies import services as deputy_services
+
+    deputy_services.deputy_account_create(person=e.people[0], username="dep-verify", password="x-Secret-123")
+    e.people[0].refresh_from_db()
+    return e.people[0].user
+
+
+def test_the_ballot_pages_link_the_bundle_for_staff_only(election, client):
+    e = Election(deputies=2).open()
+    e.approve(e.people[0], 0)
+    e.close_and_count()
+    services.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
+    link = f"/staff/ballots/{e.ballot.pk}/verification.json"
+    assert link in _staff(e.body.division).get(f"/ballots/{e.ballot.pk}/result/").content.decode()
+    assert link in _staff(e.body.division).get(f"/staff/ballots/{e.ballot.pk}/").content.decode()
+    assert link not in client.get(f"/ballots/{e.ballot.pk}/result/").content.decode()  # the public result
