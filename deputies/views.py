@@ -133,4 +133,5 @@ def body_url(body):
 
 @login_required
 def me(request):
-    return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user)})
+    return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user),
+                                                "supervised": selectors.supervised_projects(request.user)})
