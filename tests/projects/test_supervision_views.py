@@ -1,0 +1,100 @@
+"""The board and its printed notice, the project's public page and residents' ratings, site visits, year-end."""
+
+import datetime
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from projects import supervision
+from projects.models import Colour, Project, ResidentRating
+from tests import factories
+from tests.projects.test_colours import world  # noqa: F401  # the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(world):  # noqa: F811
+    return factories.staff(world.body.division.parent or world.body.division)
+
+
+def test_resident_rates_without_an_account_and_is_rate_limited(world, client, settings):  # noqa: F811
+    caches["ratelimit"].clear()
+    settings.PUBLIC_FORM_RATE = "2/h"
+    url = reverse("projects:public", args=[world.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "老旧小区加装电梯" in page.content.decode()
+    resp = client.post(url, {"stars": "5", "comment": "<script>alert(1)</script>"})
+    assert resp.status_code == 302
+    assert client.post(url, {"stars": "9"}).status_code == 422  # outside the scale: nothing saved
+    assert client.post(url, {"stars": "1", "comment": "=HYPERLINK(\"http://x\")"}).status_code == 429
+    assert list(ResidentRating.objects.values_list("stars", flat=True)) == [5]
+
+
+def test_comments_are_escaped_on_the_staff_page_and_neutralised_in_the_export(world, client, staff):  # noqa: F811
+    supervision.resident_rate(project=world, stars=2, comment="<b>慢</b>")
+    supervision.resident_rate(project=world, stars=4, comment="=1+1")
+    client.force_login(staff)
+    page = client.get(reverse("projects:project", args=[world.pk])).content.decode()
+    assert "&lt;b&gt;慢&lt;/b&gt;" in page and "<b>慢</b>" not in page
+    assert "3.0" in page  # the average
+    csv = client.get(reverse("projects:ratings_export", args=[world.pk, "csv"])).content.decode("utf-8-sig")
+    assert "'=1+1" in csv
+
+
+def test_a_candidate_cannot_be_rated(world):  # noqa: F811
+    Project.objects.filter(pk=world.pk).update(state=Project.State.CANDIDATE)
+    world.refresh_from_db()
+    with pytest.raises(supervision.SupervisionError):
+        supervision.resident_rate(project=world, stars=3)
+
+
+def test_the_board_shows_colour_as_words_and_prints_on_a4_and_a3(world, client, staff):  # noqa: F811
+    supervision.projects_recolour(on=datetime.date(2027, 7, 2))
+    client.force_login(staff)
+    page = client.get(reverse("projects:board"), {"body": world.body.pk}).content.decode()
+    assert str(Colour.RED.label) in page and "区住建委" in page
+    for size in ("A4", "A3"):
+        pdf = client.get(reverse("projects:board_print", args=[world.body.pk, size]))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("projects:board_print", args=[world.body.pk, "A5"])).status_code == 404
+
+
+def test_supervising_deputy_sees_the_project_on_me_and_records_a_visit(world, client):  # noqa: F811
+    deputy = world.supervisors.get(role="presidium").person
+    client.force_login(deputy.user)
+    me = client.get("/me/").content.decode()
+    assert "老旧小区加装电梯" in me and reverse("projects:site_visit", args=[world.pk]) in me
+    resp = client.post(reverse("projects:site_visit", args=[world.pk]), {"date": "2020-01-01", "findings": "工地已围挡"})
+    assert resp.status_code == 302 and world.site_visits.get().findings == "工地已围挡"
+    # a deputy who does not supervise it has no such page
+    other = factories.PersonFactory()
+    other.user = factories.staff(world.body.division, username="nobody")
+    other.save()
+    client.force_login(other.user)
+    assert client.get(reverse("projects:site_visit", args=[world.pk])).status_code == 404
+
+
+def test_supervisors_outside_the_body_are_refused(world):  # noqa: F811
+    stranger = factories.PersonFactory()
+    with pytest.raises(supervision.SupervisionError):
+        supervision.project_set_supervisors(project=world, presidium=stranger, deputies=[])
+
+
+def test_year_end_evaluation_has_one_survey_per_project_linked_to_it(world):  # noqa: F811
+    from meetings import services as ms
+    from meetings.models import SatisfactionSurvey
+
+    meeting = ms.meeting_create(body=world.body, kind="deliberation_midyear", title="年终", place="x",
+                                date=datetime.date.today())
+    other = Project.objects.create(body=world.body, year=world.year, title="口袋公园", category=world.category,
+                                   description="x", source="staff", state=Project.State.COMPLETED)
+    Project.objects.create(body=world.body, year=world.year, title="未入选", category=world.category,
+                           description="x", source="staff", state=Project.State.NOT_SELECTED)
+    item = ms.year_end_evaluation_create(meeting=meeting, year=world.year)
+    surveys = SatisfactionSurvey.objects.filter(item=item)
+    assert sorted(s.project_id for s in surveys) == sorted([world.pk, other.pk])
+    assert {s.scale for s in surveys} == {"grades"} and set(item.projects.all()) == {world, other}
+    with pytest.raises(ms.MeetingError):
+        ms.year_end_evaluation_create(meeting=meeting, year=world.year)
