@@ -98,3 +98,67 @@ def test_year_end_evaluation_has_one_survey_per_project_linked_to_it(world):  # 
     assert {s.scale for s in surveys} == {"grades"} and set(item.projects.all()) == {world, other}
     with pytest.raises(ms.MeetingError):
         ms.year_end_evaluation_create(meeting=meeting, year=world.year)
+
+
+def test_site_visit_photo_is_checked_by_its_content(world, client, settings, tmp_path):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.congress.test_files import PDF, image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    deputy = world.supervisors.get(role="presidium").person
+    client.force_login(deputy.user)
+    url = reverse("projects:site_visit", args=[world.pk])
+    refused = client.post(url, {"date": "2026-01-05", "findings": "进度慢",
+                                "photo": SimpleUploadedFile("site.jpg", PDF, content_type="image/jpeg")})
+    assert refused.status_code == 422 and not world.site_visits.exists()
+    ok = client.post(url, {"date": "2026-01-05", "findings": "进度慢",
+                           "photo": SimpleUploadedFile("site.png", image("PNG"), content_type="image/png")})
+    assert ok.status_code == 302 and world.site_visits.get().photo
+
+
+def test_the_public_page_sends_only_photos_of_reports_marked_public(world, client, settings, tmp_path):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects import services
+    from tests.congress.test_files import PDF, image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    photo = services.progress_report(project=world, date=datetime.date(2026, 6, 1), percent=20, text="开工", public=True,
+                                     attachment=SimpleUploadedFile("a.png", image("PNG")))
+    doc = services.progress_report(project=world, date=datetime.date(2026, 6, 2), percent=21, text="合同", public=True,
+                                   attachment=SimpleUploadedFile("c.pdf", PDF))
+    internal = services.progress_report(project=world, date=datetime.date(2026, 6, 3), percent=22, text="内部",
+                                        attachment=SimpleUploadedFile("b.png", image("PNG")))
+    page = client.get(reverse("projects:public", args=[world.pk])).content.decode()
+    assert "开工" in page and "内部" not in page
+    assert client.get(reverse("projects:public_photo", args=[world.pk, photo.pk]))["Content-Type"] == "image/png"
+    assert client.get(reverse("projects:public_photo", args=[world.pk, doc.pk])).status_code == 404
+    assert client.get(reverse("projects:public_photo", args=[world.pk, internal.pk])).status_code == 404
+
+
+def test_the_board_reads_in_a_fixed_number_of_queries(world, client, staff, django_assert_max_num_queries):  # noqa: F811
+    for i in range(12):
+        Project.objects.create(body=world.body, year=2027, title=f"项目{i}", category=world.category, description="x",
+                               source="staff", state="implementation")
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("projects:board"), {"body": world.body.pk})
+    assert page.content.decode().count("data-project=") == 13
+
+
+def test_the_survey_report_shows_the_residents_ratings_of_its_project(world):  # noqa: F811
+    from meetings import reports
+    from meetings import services as ms
+
+    supervision.resident_rate(project=world, stars=4, comment="电梯运行平稳")
+    supervision.resident_rate(project=world, stars=2)
+    meeting = ms.meeting_create(body=world.body, kind="deliberation_midyear", title="年终", place="x",
+                                date=datetime.date.today())
+    item = ms.year_end_evaluation_create(meeting=meeting, year=world.year)
+    survey = item.surveys.get()
+    stats = reports.survey_stats([survey])[survey.pk]
+    assert stats.residents["count"] == 2 and stats.residents["average"] == 3
+    assert stats.residents["comments"] == [(4, "电梯运行平稳")]
+    html = reports.render_survey_report(stats)
+    assert "电梯运行平稳" in html
