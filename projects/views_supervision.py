@@ -113,6 +113,7 @@ def public_project(request, pk):
         "project": project, "form": form, "reports": selectors.public_reports(project),
         "milestones": project.milestones.all(), "summary": selectors.rating_summary(project),
         "rated": request.GET.get("rated") == "1", "surveys": project.surveys.select_related("poll"),
+        "today": timezone.localdate(),
     }, status=status)
 
 
