@@ -121,6 +121,8 @@ def project_update(*, project: Project, acting_user=None, **fields) -> Project:
     project.save()
     audit_record(actor=acting_user, action="project.update", obj=project, division=project.body.division,
                  before=before, after=snapshot(project))
+    if {"planned_start", "planned_completion"} & set(fields):  # a new plan: the colour measures against it
+        return supervision.project_recolour(project=project, acting_user=acting_user)
     return project
 
 

@@ -157,3 +157,14 @@ def test_the_beat_schedule_runs_the_daily_recolouring(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["recolour-projects"]
     assert entry["task"] == recolour_projects.name
+
+
+def test_a_new_plan_recolours_at_once(world):
+    world.colour = ""
+    services.project_update(project=world, planned_completion=datetime.date(2020, 1, 1))  # long past: 100% planned
+    world.refresh_from_db()
+    assert world.colour == Colour.RED
+    services.project_update(project=world, planned_completion=datetime.date(2100, 1, 1),
+                            planned_start=datetime.date(2099, 1, 1))  # not started: nothing planned yet
+    world.refresh_from_db()
+    assert world.colour == Colour.GREEN

@@ -162,3 +162,18 @@ def test_the_survey_report_shows_the_residents_ratings_of_its_project(world):  #
     assert stats.residents["comments"] == [(4, "电梯运行平稳")]
     html = reports.render_survey_report(stats)
     assert "电梯运行平稳" in html
+
+
+def test_staff_pick_supervisors_only_among_the_bodys_deputies(world, client, staff):  # noqa: F811
+    people = [s.person for s in world.supervisors.order_by("-role", "person__name")]
+    stranger = factories.PersonFactory()
+    client.force_login(staff)
+    url = reverse("projects:project_supervisors", args=[world.pk])
+    assert client.post(url, {"presidium": stranger.pk}).status_code == 422
+    assert world.supervisors.count() == 3
+    assert client.post(url, {"presidium": people[1].pk, "deputies": [people[2].pk]}).status_code == 302
+    assert sorted(world.supervisors.values_list("person_id", "role")) == sorted(
+        [(people[1].pk, "presidium"), (people[2].pk, "deputy")])
+    # staff of another district do not even see the project
+    client.force_login(factories.staff(factories.district()))
+    assert client.post(url, {"presidium": people[0].pk}).status_code == 404
