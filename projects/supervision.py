@@ -135,7 +135,7 @@ def supervision_task_notify(*, task_id: int) -> int:
                               fail_silently=False)
         task.notified_at = timezone.now()
         task.save(update_fields=["notified_at"])
-    return sent
+    return sent or 0  # some mail backends answer None
 
 
 def supervision_tasks_notify_pending() -> int:
