@@ -193,7 +193,8 @@ class CongressBodyAdmin(ServiceSaveMixin, ScopedAdmin):
         if change:
             return services.body_update(body=CongressBody.objects.get(pk=obj.pk), acting_user=request.user,
                                         name=obj.name, seats=obj.seats, fixed_attendees_vote=obj.fixed_attendees_vote,
-                                        min_close_turnout_percent=obj.min_close_turnout_percent)
+                                        min_close_turnout_percent=obj.min_close_turnout_percent,
+                                        **{f: getattr(obj, f) for f in services.COLOUR_FIELDS})
         return services.body_create(
             name=obj.name, kind=obj.kind, division=obj.division, parent=obj.parent, seats=obj.seats,
             fixed_attendees_vote=obj.fixed_attendees_vote, min_close_turnout_percent=obj.min_close_turnout_percent,

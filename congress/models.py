@@ -170,6 +170,22 @@ class CongressBody(models.Model):
         help_text=_("Closing a ballot or survey below this turnout (votes cast out of electors) needs a written "
                     "reason, which is printed on the result."),
     )
+    # Five-colour supervision (五色督办) of livelihood projects: progress as a percentage of the progress planned
+    # by today. At or above `colour_yellow_below` a project is green; below it yellow, below `colour_orange_below`
+    # orange, below `colour_red_below` red (大足 双路街道: below 30% of plan is red).
+    colour_yellow_below = models.PositiveSmallIntegerField(
+        _("yellow below (% of planned progress)"), default=90,
+        help_text=_("A project in implementation below this share of its planned progress is yellow."))
+    colour_orange_below = models.PositiveSmallIntegerField(
+        _("orange below (% of planned progress)"), default=60,
+        help_text=_("Below this share of its planned progress, orange."))
+    colour_red_below = models.PositiveSmallIntegerField(
+        _("red below (% of planned progress)"), default=30,
+        help_text=_("Below this share of its planned progress (or with a milestone overdue), red: a supervision "
+                    "task goes to the responsible unit."))
+    supervision_task_days = models.PositiveSmallIntegerField(
+        _("days to answer a supervision task"), default=15,
+        help_text=_("The responsible unit's deadline when a project turns red."))
 
     objects = scoped_queryset("division").as_manager()
 
@@ -198,6 +214,15 @@ class CongressBody(models.Model):
                 name="body_min_close_turnout_0_to_100",
                 violation_error_message=_("The minimum turnout is a percentage from 0 to 100."),
             ),
+            models.CheckConstraint(
+                condition=Q(colour_red_below__gte=1, colour_orange_below__gt=models.F("colour_red_below"),
+                            colour_yellow_below__gt=models.F("colour_orange_below"), colour_yellow_below__lte=100),
+                name="body_colour_thresholds_ordered",
+                violation_error_message=_("The colour thresholds rise from red to orange to yellow, between 1% and "
+                                          "100% of planned progress."),
+            ),
+            models.CheckConstraint(condition=Q(supervision_task_days__gte=1), name="body_supervision_days_positive",
+                                   violation_error_message=_("A supervision task gives the unit at least one day.")),
         ]
 
     def __str__(self):

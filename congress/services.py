@@ -119,10 +119,13 @@ def body_create(*, name: str, kind: str, division: Division, parent: CongressBod
     return body
 
 
+COLOUR_FIELDS = ("colour_yellow_below", "colour_orange_below", "colour_red_below", "supervision_task_days")
+
+
 @transaction.atomic
 def body_update(*, body: CongressBody, acting_user: User | None = None, **fields) -> CongressBody:
     before = snapshot(body)
-    allowed = {"name", "seats", "fixed_attendees_vote", "min_close_turnout_percent"}
+    allowed = {"name", "seats", "fixed_attendees_vote", "min_close_turnout_percent", *COLOUR_FIELDS}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"body_update cannot change {sorted(unknown)}")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-mandates-of-ended-terms": {"task": "deputies.tasks.close_mandates_of_ended_terms", "schedule": 3600 * 6},
     "close-due-ballots": {"task": "projects.tasks.close_due_ballots", "schedule": 60},
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
+    # five-colour supervision: daily, at 06:00 (recolouring again the same day changes nothing)
+    "recolour-projects": {"task": "projects.tasks.recolour_projects", "schedule": crontab(hour=6, minute=0)},
     "flag-overdue-opinions": {"task": "meetings.tasks.flag_overdue_opinions", "schedule": 3600},
     "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_opinions", "schedule": 3600},
     "flag-overdue-suggestions": {"task": "deputies.tasks.flag_overdue_suggestions", "schedule": 3600},

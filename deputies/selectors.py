@@ -143,3 +143,15 @@ def mandates_of_user(user):
     if not user.is_authenticated:
         return Mandate.objects.none()
     return Mandate.objects.filter(person__user=user).select_related("term__body__division").order_by("-start_date")
+
+
+def supervised_projects(user):
+    """The livelihood projects the user supervises as a deputy (shown on /me/). The projects app sits above this
+    one, so its model is reached by its lazy name; nothing of its code is called."""
+    from django.apps import apps
+
+    if not user.is_authenticated:
+        return []
+    Supervisor = apps.get_model("projects", "ProjectSupervisor")
+    return (Supervisor.objects.filter(person__user=user, project__state__in=["implementation", "completed", "evaluated"])
+            .select_related("project__body").order_by("project__year", "project__title"))

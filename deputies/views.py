@@ -136,4 +136,5 @@ def body_url(body):
 def me(request):
     today = timezone.localdate()
     return render(request, "deputies/me.html", {"mandates": selectors.mandates_of_user(request.user),
-                                                "quarter": (today.year, (today.month - 1) // 3 + 1)})
+                                                "quarter": (today.year, (today.month - 1) // 3 + 1),
+                                                "supervised": selectors.supervised_projects(request.user)})

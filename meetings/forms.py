@@ -54,6 +54,10 @@ class AttendanceForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
+class YearEndEvaluationForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of the projects"), min_value=2000, max_value=2100)
+
+
 class SurveyForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     scale = forms.ChoiceField(label=_("Scale"), choices=SatisfactionSurvey.Scale.choices)

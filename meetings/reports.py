@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from congress import polls, safeguards
 from congress.models import BallotSlot, SecretPoll
+from congress.printing import pdf_from_html  # noqa: F401  # re-exported: the report task and the demo build with it
 from meetings import charts, ratings
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
-from projects.selectors import ballot_record, result_rows
+from projects.selectors import ballot_record, resident_ratings_for, result_rows
 
 COUNTED = (SecretPoll.State.TALLIED, SecretPoll.State.CERTIFIED)
 
@@ -56,6 +57,8 @@ class SurveyStats:
     rating_base: int = 0
     rating_needed: int = 0
     members: int = 0
+
+    residents: dict | None = None  # residents' ratings of the survey's project (民生码), if it has one
 
     @property
     def quorum(self) -> polls.Quorum:
@@ -189,6 +192,7 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
     for poll_id, status, n in (BallotSlot.objects.filter(poll_id__in=poll_ids)
                                .values_list("poll_id", "status").annotate(n=Count("pk")).order_by()):
         statuses[poll_id][status] = n
+    residents = resident_ratings_for([s.project_id for s in surveys if s.project_id])
     out = {}
     for s in surveys:
         st = statuses[s.poll_id]
@@ -203,6 +207,7 @@ def survey_stats(surveys: list[SatisfactionSurvey]) -> dict[int, SurveyStats]:
             _fold_ratings(stats, sum(hist[s.poll_id].values()))
         else:
             _fold(stats, hist[s.poll_id])
+        stats.residents = residents.get(s.project_id)
         out[s.pk] = stats
     # the previous survey of the same subject in the same body, for the comparison
     earlier = list(
@@ -370,14 +375,6 @@ def render_survey_report(stats: SurveyStats) -> str:
 
 def checksum(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()
-
-
-def pdf_from_html(html: str) -> bytes:
-    import weasyprint
-    from django.conf import settings
-
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_identifier=b"renda-report", uncompressed_pdf=False)
 
 
 def survey_report_for(survey_id: int) -> tuple[SurveyStats, str]:

@@ -373,6 +373,31 @@ def survey_create(*, meeting: Meeting, subject: str, scale: str = SatisfactionSu
     return survey
 
 
+YEAR_END_STATES = ("implementation", "completed", "evaluated")
+
+
+@transaction.atomic
+def year_end_evaluation_create(*, meeting: Meeting, year: int, acting_user=None) -> AgendaItem:
+    """The year-end evaluation of the livelihood projects (年度民生实事项目满意度测评): one agenda item, and under it
+    one three-grade survey per project of `year` being carried out or completed, each linked to its project.
+
+    Each survey is its own sealed poll on the secret-ballot core, so each project's result stands on its own."""
+    from projects.models import Project
+
+    projects = list(Project.objects.filter(body=meeting.body, year=year, state__in=YEAR_END_STATES)
+                    .order_by("title", "pk"))
+    if not projects:
+        raise MeetingError(_("No project of %(year)s of this body is being carried out or completed.") % {"year": year})
+    if SatisfactionSurvey.objects.filter(meeting=meeting, project__in=projects).exists():
+        raise MeetingError(_("This meeting already evaluates projects of %(year)s.") % {"year": year})
+    item = agenda_add(meeting=meeting, kind=AgendaItem.Kind.SURVEY, projects=projects, acting_user=acting_user,
+                      title=_("Satisfaction survey of the %(year)s livelihood projects") % {"year": year})
+    for project in projects:
+        survey_create(meeting=meeting, subject=project.title, scale=SatisfactionSurvey.Scale.GRADES, item=item,
+                      project=project, acting_user=acting_user)
+    return item
+
+
 @transaction.atomic
 def survey_open(*, survey: SatisfactionSurvey, scrutineers=None, threshold=None, acting_user=None) -> SatisfactionSurvey:
     """Open scoring to the voting members present; quorum is checked and frozen; the box is sealed.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("staff/meetings/<int:pk>/agenda/<int:item_pk>/open-ballot/", views.item_open_ballot, name="open_ballot"),
     path("staff/meetings/<int:pk>/surveys/", views.survey_create, name="survey_create"),
+    path("staff/meetings/<int:pk>/year-end-evaluation/", views.year_end_evaluation, name="year_end_evaluation"),
     path("staff/meetings/<int:pk>/opinions/", views.opinion_send, name="opinion_send"),
     path("staff/meetings/<int:pk>/inspections/", views.inspection_add, name="inspection_add"),
     path("staff/meetings/<int:pk>/groups/", views.group_add, name="group_add"),

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from congress.files import REPORT_KINDS, file_response
 from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
+from congress.printing import pdf_response
 from congress.queue import QueueUnavailable, send_after_commit
 from congress.responses import flash_errors, flash_form_errors, refused
 from meetings import forms as mforms
@@ -65,6 +66,7 @@ def meeting_detail(request, pk):
         "opinions": meeting.opinions.select_related("item").order_by("due_date", "pk"),
         "reports": meeting.reports.select_related("survey").order_by("-pk")[:20],
         "agenda_form": mforms.AgendaItemForm(meeting=meeting), "survey_form": mforms.SurveyForm(meeting=meeting),
+        "year_end_form": mforms.YearEndEvaluationForm(initial={"year": meeting.date.year}),
         "opinion_form": mforms.OpinionForm(meeting=meeting),
         "inspection_form": mforms.InspectionForm(meeting=meeting), "group_form": mforms.GroupForm(meeting=meeting),
         "gather_form": mforms.GatherOpinionsForm(meeting=meeting),
@@ -161,6 +163,16 @@ def survey_create(request, pk):
     return _form_action(request, meeting, mforms.SurveyForm(request.POST, meeting=meeting),
                         lambda d: services.survey_create(meeting=meeting, acting_user=request.user, **d),
                         _("Survey set up."))
+
+
+@staff_required
+@require_POST
+def year_end_evaluation(request, pk):
+    meeting = _meeting_in_scope(request, pk)
+    return _form_action(request, meeting, mforms.YearEndEvaluationForm(request.POST),
+                        lambda d: services.year_end_evaluation_create(meeting=meeting, year=d["year"],
+                                                                      acting_user=request.user),
+                        _("Year-end evaluation set up: one survey per project."))
 
 
 def _survey_in_scope(request, pk):
@@ -395,10 +407,7 @@ def report_download(request, pk):
                          download=True)
 
 
-def _pdf_response(html, filename):
-    response = HttpResponse(reports.pdf_from_html(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+_pdf_response = pdf_response
 
 
 @staff_required

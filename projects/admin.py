@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congress.admin import ScopedAdmin, ServiceSaveMixin
 from projects import services
-from projects.models import Category, Project, ProjectTransition
+from projects.models import Category, ColourChange, Project, ProjectTransition
 
 
 @admin.register(Category)
@@ -24,22 +24,28 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+class ColourChangeInline(TransitionInline):
+    model = ColourChange
+    readonly_fields = ("from_colour", "to_colour", "reason", "at", "by")
+    fields = readonly_fields
+
+
 @admin.register(Project)
 class ProjectAdmin(ServiceSaveMixin, ScopedAdmin):
-    list_display = ("title", "body", "year", "category", "state", "progress_percent")
-    list_filter = ("state", "year", "category", "source", "body__division__level")
+    list_display = ("title", "body", "year", "category", "state", "progress_percent", "colour")
+    list_filter = ("state", "colour", "year", "category", "source", "body__division__level")
     search_fields = ("title", "description", "body__name")
     list_select_related = ("body", "category")
     date_hierarchy = "created_at"
-    readonly_fields = ("state", "state_reason", "progress_percent")
-    inlines = [TransitionInline]
+    readonly_fields = ("state", "state_reason", "progress_percent", "colour", "colour_reason")
+    inlines = [TransitionInline, ColourChangeInline]
     actions = ["to_appraisal", "to_candidate"]
 
     def service_save(self, request, obj, form, change):
         if change:
             fields = {k: form.cleaned_data[k] for k in form.changed_data
                       if k in {"title", "category", "description", "estimated_budget", "responsible_unit",
-                               "source_detail", "budget", "planned_completion"}}
+                               "source_detail", "budget", "planned_completion", "planned_start", "unit_email"}}
             return services.project_update(project=Project.objects.get(pk=obj.pk), acting_user=request.user, **fields)
         fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS if k in form.cleaned_data}
         return services.project_propose(acting_user=request.user, **fields)

@@ -48,4 +48,44 @@ def seed(congress: dict, deputies: dict) -> dict:
     )
     services.ballot_set_candidates(ballot=ballot, projects=projects)
     ballot = services.ballot_open(ballot=ballot, scrutineers=DEMO_SCRUTINEERS, threshold=2)
-    return {"ballot": ballot, "projects": projects, "cards": ballot.poll.share_cards}
+    implemented = seed_implemented(body, cats)
+    return {"ballot": ballot, "projects": projects, "cards": ballot.poll.share_cards, "implemented": implemented}
+
+
+# This year's projects, voted last year (that ballot is not replayed): one of each colour on the five-colour board.
+IMPLEMENTED = [
+    # title, category, progress (%), month of planned completion, a milestone overdue
+    ("江南社区口袋公园建设", "城镇建设管理", 100, 6, False),
+    ("滨江社区充电桩安装", "交通出行", 95, 12, False),
+    ("老旧小区雨污分流改造", "老旧小区改造", 75, 12, False),
+    ("社区日间照料中心", "养老服务", 45, 12, False),
+    ("背街小巷路灯补装", "路灯照明", 60, 12, True),
+    ("农贸市场公厕改造", "城镇建设管理", 10, 10, False),
+]
+
+
+def seed_implemented(body, cats) -> list:
+    from projects import supervision
+
+    today = timezone.localdate()
+    start = datetime.date(today.year, 1, 1)
+    people = list(supervision.eligible_supervisors(Project(body=body))[:6])
+    out = []
+    for i, (title, cat, progress, months, overdue) in enumerate(IMPLEMENTED):
+        p = services.project_propose(body=body, year=today.year, title=title, category=cats[cat],
+                                     description=f"{title}：{today.year}年民生实事项目。", estimated_budget=80 + 20 * i,
+                                     source=Project.Source.STATION, responsible_unit="江南街道办事处")
+        Project.objects.filter(pk=p.pk).update(state=Project.State.IMPLEMENTATION, budget=80 + 20 * i,
+                                               planned_start=start,
+                                               planned_completion=datetime.date(today.year, months, 28))
+        p.refresh_from_db()
+        due = today - datetime.timedelta(days=10) if overdue else today + datetime.timedelta(days=30)
+        services.milestone_add(project=p, title="主体完工" if overdue else "竣工验收", due_date=due)
+        services.progress_report(project=p, date=today, percent=progress, text=f"已完成{progress}%", public=True)
+        if people:
+            supervision.project_set_supervisors(project=p, presidium=people[i % len(people)],
+                                                deputies=[q for q in people[:3] if q != people[i % len(people)]])
+        if progress == 100:
+            services.project_move(project=p, to=Project.State.COMPLETED)
+        out.append(p)
+    return out

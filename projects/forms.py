@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from congress.files import ATTACHMENT_KINDS, upload_form_field
 from congress.forms import DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
-from projects.models import Ballot, Category, Project
+from deputies.models import Person
+from projects.models import PHOTO_KINDS, Ballot, Category, Project
 
 VOTING_BODY_KINDS = (CongressBody.Kind.DISTRICT_CONGRESS, CongressBody.Kind.TOWNSHIP_CONGRESS,
                      CongressBody.Kind.DELIBERATION_CONGRESS)
@@ -179,6 +180,53 @@ class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     attachment = upload_form_field(label=_("Attachment"), kinds=ATTACHMENT_KINDS, max_mb=10, required=False)
+    public = forms.BooleanField(label=_("Show on the public page (民生码)"), required=False,
+                                help_text=_("Residents who scan the project's code see this report and its photo."))
+
+
+class SupervisorsForm(forms.Form):
+    """The project's supervising deputies, picked among the deputies of its body within the staff's scope."""
+
+    presidium = forms.ModelChoiceField(queryset=Person.objects.none(), required=False,
+                                       label=_("Presidium member (lead)"))
+    deputies = ModelMultipleChoiceField(queryset=Person.objects.none(), required=False,
+                                        label=_("Supervising deputies"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, project, user, **kwargs):
+        from congress.predicates import people_in_scope
+        from projects.supervision import eligible_supervisors
+
+        super().__init__(*args, **kwargs)
+        qs = eligible_supervisors(project).filter(pk__in=people_in_scope(user).values("pk"))
+        self.fields["presidium"].queryset = qs
+        self.fields["deputies"].queryset = qs
+
+
+class SupervisionTaskCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("What the unit did"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SiteVisitForm(forms.Form):
+    date = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    photo = upload_form_field(label=_("Photo"), kinds=PHOTO_KINDS, max_mb=10, required=False)
+
+
+class ResidentRatingForm(forms.Form):
+    stars = forms.TypedChoiceField(label=_("Your rating"), coerce=int, widget=forms.RadioSelect,
+                                   choices=[(n, str(n)) for n in range(5, 0, -1)])
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=300,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # bots fill it in
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Please leave the hidden field empty."))
+        return ""
+
+
+class BoardForm(FilterForm):
+    body = id_field()
 
 
 class OpinionProjectForm(forms.Form):

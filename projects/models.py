@@ -36,6 +36,16 @@ class Category(models.Model):
         return self.name
 
 
+class Colour(models.TextChoices):
+    """Five-colour supervision (五色督办): how far a project in implementation is from its plan."""
+
+    BLUE = "blue", pgettext_lazy("project colour", "Blue: completed")
+    GREEN = "green", pgettext_lazy("project colour", "Green: on plan")
+    YELLOW = "yellow", pgettext_lazy("project colour", "Yellow: slightly behind")
+    ORANGE = "orange", pgettext_lazy("project colour", "Orange: behind")
+    RED = "red", pgettext_lazy("project colour", "Red: seriously behind")
+
+
 class Project(models.Model):
     """A livelihood project (民生实事项目): from a resident's proposal to its evaluation."""
 
@@ -98,6 +108,14 @@ class Project(models.Model):
     budget = models.DecimalField(_("budget (10,000 yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
     progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True,
+                                     help_text=_("Planned progress runs from here to the planned completion; "
+                                                 "without it, from the first of January of the project's year."))
+    unit_email = models.EmailField(_("responsible unit's e-mail"), blank=True,
+                                   help_text=_("Where supervision tasks and colour changes are sent."))
+    # five-colour supervision (五色督办); set only by projects.services.project_recolour
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True, editable=False)
+    colour_reason = models.CharField(_("why this colour"), max_length=200, blank=True, editable=False)
 
     objects = scoped_queryset("body__division").as_manager()
 
@@ -309,6 +327,8 @@ class ProgressReport(models.Model):
     text = models.TextField(_("report"))
     attachment = models.FileField(_("attachment"), upload_to=UnguessablePath("progress"), blank=True,
                                   validators=[FileKindValidator(*ATTACHMENT_KINDS)])
+    public = models.BooleanField(_("on the public page"), default=False,
+                                 help_text=_("Show this report (and its photo) on the project's public page (民生码)."))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
 
@@ -321,3 +341,130 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.project} {self.date} {self.percent}%"
+
+
+PHOTO_KINDS = ("jpg", "png", "webp")
+
+
+class ColourChange(models.Model):
+    """A change of a project's colour, kept in its history: from the daily recolouring or a progress report."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="colour_changes")
+    from_colour = models.CharField(_("from"), max_length=8, choices=Colour.choices, blank=True)
+    to_colour = models.CharField(_("to"), max_length=8, choices=Colour.choices, blank=True)
+    reason = models.CharField(_("why"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("colour change")
+        verbose_name_plural = _("colour changes")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.project} {self.from_colour}→{self.to_colour}"
+
+
+class SupervisionTask(models.Model):
+    """A supervision task (督办任务) sent to the responsible unit when its project turns red, with a deadline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supervision_tasks")
+    unit = models.CharField(_("responsible unit"), max_length=120)
+    reason = models.CharField(_("why"), max_length=200)
+    opened_on = models.DateField(_("opened on"))
+    due_date = models.DateField(_("due"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    outcome = models.TextField(_("what the unit did"), blank=True)
+    notified_at = models.DateTimeField(_("unit and deputies notified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision task")
+        verbose_name_plural = _("supervision tasks")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project"], condition=Q(closed_on__isnull=True),
+                                    name="supervision_task_one_open_per_project",
+                                    violation_error_message=_("This project already has an open supervision task.")),
+            models.CheckConstraint(condition=Q(due_date__gt=models.F("opened_on")), name="supervision_task_due_after_opened",
+                                   violation_error_message=_("A supervision task is due after the day it opens.")),
+            models.CheckConstraint(condition=Q(closed_on__isnull=True) | ~Q(outcome=""),
+                                   name="supervision_task_closed_has_outcome",
+                                   violation_error_message=_("Say what the unit did before closing the task.")),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.due_date}"
+
+
+class ProjectSupervisor(models.Model):
+    """A supervising deputy (监督代表) of a project: one presidium member leads, several deputies join."""
+
+    class Role(models.TextChoices):
+        PRESIDIUM = "presidium", _("Presidium member (lead)")
+        DEPUTY = "deputy", _("Supervising deputy")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supervisors")
+    person = models.ForeignKey("deputies.Person", verbose_name=_("deputy"), on_delete=models.PROTECT,
+                               related_name="supervised_projects")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("supervising deputy")
+        verbose_name_plural = _("supervising deputies")
+        ordering = ["project", "-role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "person"], name="supervisor_once_per_project",
+                                    violation_error_message=_("This deputy already supervises the project.")),
+            models.UniqueConstraint(fields=["project"], condition=Q(role="presidium"),
+                                    name="supervisor_one_presidium_member",
+                                    violation_error_message=_("A project has one presidium member leading its "
+                                                              "supervision.")),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.project}"
+
+
+class SiteVisit(models.Model):
+    """What a supervising deputy found on a visit to the project site (现场督查), with a photo."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="site_visits")
+    person = models.ForeignKey("deputies.Person", verbose_name=_("deputy"), on_delete=models.PROTECT,
+                               related_name="site_visits")
+    date = models.DateField(_("date of the visit"))
+    findings = models.TextField(_("findings"))
+    photo = models.FileField(_("photo"), upload_to=UnguessablePath("site-visits"), blank=True,
+                             validators=[FileKindValidator(*PHOTO_KINDS)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("site visit")
+        verbose_name_plural = _("site visits")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.project}"
+
+
+class ResidentRating(models.Model):
+    """A resident's rating of a project from its public page (民生码): 1 to 5 stars, an optional comment.
+
+    No account and nothing about the resident is kept: the rate limit works on the address, which is not stored."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="resident_ratings")
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident rating")
+        verbose_name_plural = _("resident ratings")
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5",
+                                              violation_error_message=_("A rating is from 1 to 5."))]
+
+    def __str__(self):
+        return f"{self.project} {self.stars}"

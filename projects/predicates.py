@@ -33,3 +33,17 @@ def can_see_result(user, ballot) -> bool:
     if ballot.poll.state == SecretPoll.State.CERTIFIED:
         return True
     return ballot.poll.state == SecretPoll.State.TALLIED and can_manage_ballot(user, ballot)
+
+
+def is_public(project) -> bool:
+    """A project's public page (民生码) exists once it is being carried out, and stays once completed."""
+    from projects.colours import COLOURED_STATES
+
+    return project.state in COLOURED_STATES
+
+
+def can_add_site_visit(user, project) -> bool:
+    """The project's supervising deputies record their site visits while it is being carried out."""
+    person = person_of(user)
+    return (person is not None and project.state == project.State.IMPLEMENTATION
+            and project.supervisors.filter(person=person).exists())

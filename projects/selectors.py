@@ -169,4 +169,72 @@ def project_chain(project: Project):
         "ballot_entries": project.ballot_entries.select_related("ballot__poll").order_by("ballot__year"),
         "milestones": project.milestones.all(),
         "reports": project.progress_reports.select_related("author"),
+        "colour_changes": project.colour_changes.select_related("by"),
+        "tasks": project.supervision_tasks.select_related("closed_by"),
+        "supervisors": project.supervisors.select_related("person"),
+        "visits": project.site_visits.select_related("person"),
+        "ratings": project.resident_ratings.all()[:50],
+        "rating_summary": rating_summary(project),
     }
+
+
+# --- supervision: the board, the public page, the residents' ratings --------------------------------------
+
+def board_rows(body):
+    """Every project of the body being carried out or completed, with its next milestone: one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from projects.colours import COLOURED_STATES
+    from projects.models import Milestone
+
+    nxt = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True).order_by("due_date", "id")
+    return (Project.objects.filter(body=body, state__in=COLOURED_STATES).select_related("category")
+            .annotate(next_milestone=Subquery(nxt.values("title")[:1]),
+                      next_milestone_due=Subquery(nxt.values("due_date")[:1]))
+            .order_by("year", "title"))
+
+
+def board_counts(rows) -> list[tuple]:
+    """(colour, label, count) for the legend, in the order of the scale, from the rows already loaded."""
+    from projects.models import Colour
+
+    counts = {}
+    for p in rows:
+        counts[p.colour] = counts.get(p.colour, 0) + 1
+    return [(c.value, c.label, counts.get(c.value, 0)) for c in Colour]
+
+
+def rating_summary(project):
+    from django.db.models import Avg, Count
+
+    return project.resident_ratings.aggregate(count=Count("id"), average=Avg("stars"))
+
+
+def ratings_dataset(project) -> tablib.Dataset:
+    """The residents' ratings of a project, for CSV/XLSX (congress.exports neutralises every cell)."""
+    ds = tablib.Dataset(headers=[str(_("Time")), str(_("Rating")), str(_("Comment"))])
+    for r in project.resident_ratings.order_by("at", "id"):
+        ds.append([r.at.strftime("%Y-%m-%d %H:%M"), r.stars, r.comment])
+    ds.title = str(_("Ratings"))[:31]
+    return ds
+
+
+def public_reports(project):
+    return project.progress_reports.filter(public=True).order_by("-date", "-id")
+
+
+def resident_ratings_for(project_ids) -> dict:
+    """Residents' ratings of many projects, for the year-end evaluation: {project id: {count, average, comments}},
+    in two queries."""
+    from django.db.models import Avg, Count
+
+    from projects.models import ResidentRating
+
+    out = {pid: {"count": n, "average": avg, "comments": []} for pid, n, avg in
+           ResidentRating.objects.filter(project_id__in=project_ids).values_list("project_id")
+           .annotate(n=Count("id"), avg=Avg("stars")).order_by()}
+    for pid, stars, comment in (ResidentRating.objects.filter(project_id__in=project_ids).exclude(comment="")
+                                .order_by("-at", "-id").values_list("project_id", "stars", "comment")):
+        if len(out[pid]["comments"]) < 20:
+            out[pid]["comments"].append((stars, comment))
+    return out

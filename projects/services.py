@@ -18,7 +18,7 @@ from congress.services import audit_record, snapshot
 from congress.tracking import new_reference
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
-from projects import tallying
+from projects import supervision, tallying
 from projects.models import (
     Ballot,
     BallotCandidate,
@@ -108,7 +108,7 @@ def project_from_opinion(*, opinion, body: CongressBody, year: int, title: str, 
 @transaction.atomic
 def project_update(*, project: Project, acting_user=None, **fields) -> Project:
     allowed = {"title", "category", "description", "estimated_budget", "responsible_unit", "source_detail",
-               "budget", "planned_completion"}
+               "budget", "planned_completion", "planned_start", "unit_email"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"project_update cannot change {sorted(unknown)}")
@@ -121,6 +121,8 @@ def project_update(*, project: Project, acting_user=None, **fields) -> Project:
     project.save()
     audit_record(actor=acting_user, action="project.update", obj=project, division=project.body.division,
                  before=before, after=snapshot(project))
+    if {"planned_start", "planned_completion"} & set(fields):  # a new plan: the colour measures against it
+        return supervision.project_recolour(project=project, acting_user=acting_user)
     return project
 
 
@@ -134,7 +136,7 @@ def project_move(*, project: Project, to: str, acting_user=None, reason: str = "
     project_transition(project=project, to=to, acting_user=acting_user, reason=reason)
     audit_record(actor=acting_user, action="project.move", obj=project, division=project.body.division,
                  after={"state": to, "reason": reason})
-    return project
+    return supervision.project_recolour(project=project, acting_user=acting_user)
 
 
 # --- ballots -------------------------------------------------------------------
@@ -577,6 +579,7 @@ def ballot_certify(*, ballot: Ballot, acting_user, scrutineers: list[str]) -> Ba
             project_transition(project=project, to=Project.State.SELECTED, acting_user=acting_user,
                                reason=ballot.poll.title)
             project_transition(project=project, to=Project.State.IMPLEMENTATION, acting_user=acting_user)
+            supervision.project_recolour(project=project, acting_user=acting_user)
         elif c.adopted is None:
             continue  # tied at the cut-off: stays on the ballot for the run-off round
         else:
@@ -615,17 +618,18 @@ def milestone_done(*, milestone: Milestone, done_on: datetime.date, acting_user=
     milestone.save(update_fields=["done_on", "overdue"])
     audit_record(actor=acting_user, action="project.milestone_done", obj=milestone.project,
                  division=milestone.project.body.division, after={"milestone": milestone.title})
+    supervision.project_recolour(project=milestone.project, acting_user=acting_user)
     return milestone
 
 
 @transaction.atomic
 def progress_report(*, project: Project, date: datetime.date, percent: int, text: str, attachment=None,
-                    acting_user=None) -> ProgressReport:
+                    public: bool = False, acting_user=None) -> ProgressReport:
     if project.state != Project.State.IMPLEMENTATION:
         raise ProjectError(_("Progress is reported on projects in implementation."))
     if not 0 <= percent <= 100:
         raise ProjectError(_("Progress is a percentage from 0 to 100."))
-    report = ProgressReport(project=project, date=date, percent=percent, text=text,
+    report = ProgressReport(project=project, date=date, percent=percent, text=text, public=public,
                             author=acting_user if acting_user and acting_user.is_authenticated else None)
     if attachment:
         report.attachment = attachment
@@ -635,6 +639,8 @@ def progress_report(*, project: Project, date: datetime.date, percent: int, text
     project.save(update_fields=["progress_percent"])
     audit_record(actor=acting_user, action="project.progress", obj=project, division=project.body.division,
                  after={"percent": percent, "date": date.isoformat()})
+    # the colour follows at once, not only at the next daily recolouring
+    supervision.project_recolour(project=project, acting_user=acting_user)
     return report
 
 

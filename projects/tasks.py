@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from projects import services
+from projects import services, supervision
 from projects.models import Ballot
 
 
@@ -29,3 +29,17 @@ def close_due_ballots() -> int:
 @shared_task(acks_late=True)
 def flag_overdue_milestones() -> int:
     return services.milestones_flag_overdue(on_date=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def recolour_projects() -> int:
+    """The daily five-colour job: recolour every project, then send any supervision notice not yet sent."""
+    changed = supervision.projects_recolour(on=timezone.localdate())
+    supervision.supervision_tasks_notify_pending()
+    return changed
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_supervision_task(task_id: int) -> int:
+    """E-mail a new supervision task to the unit and the supervising deputies; sent once, however often run."""
+    return supervision.supervision_task_notify(task_id=task_id)

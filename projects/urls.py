@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import views, views_supervision
 
 app_name = "projects"
 urlpatterns = [
@@ -22,6 +22,17 @@ urlpatterns = [
     path("staff/projects/<int:pk>/progress/", views.project_progress, name="project_progress"),
     path("staff/projects/<int:pk>/progress/<int:report_pk>/attachment/", views.progress_attachment,
          name="progress_attachment"),
+    path("staff/projects/board/", views_supervision.board, name="board"),
+    path("staff/projects/board/<int:body_pk>/<str:size>.pdf", views_supervision.board_print, name="board_print"),
+    path("staff/projects/<int:pk>/code.pdf", views_supervision.project_code, name="project_code"),
+    path("staff/projects/<int:pk>/supervisors/", views_supervision.project_supervisors, name="project_supervisors"),
+    path("staff/projects/<int:pk>/tasks/<int:task_pk>/close/", views_supervision.task_close, name="task_close"),
+    path("staff/projects/<int:pk>/ratings.<str:fmt>", views_supervision.ratings_export, name="ratings_export"),
+    path("staff/projects/<int:pk>/visits/<int:visit_pk>/photo/", views_supervision.site_visit_photo,
+         name="site_visit_photo"),
+    path("projects/<int:pk>/", views_supervision.public_project, name="public"),
+    path("projects/<int:pk>/photos/<int:report_pk>/", views_supervision.public_photo, name="public_photo"),
+    path("projects/<int:pk>/visit/", views_supervision.site_visit, name="site_visit"),
     path("staff/ballots/", views.ballot_list, name="ballots"),
     path("staff/ballots/new/", views.ballot_new, name="ballot_new"),
     path("staff/ballots/<int:pk>/", views.ballot_detail, name="ballot"),

@@ -233,7 +233,22 @@ def project_detail(request, pk):
         "move_form": pforms.ProjectMoveForm(), "milestone_form": pforms.MilestoneForm(),
         "progress_form": pforms.ProgressForm(initial={"date": timezone.localdate()}),
         "today": timezone.localdate(),
+        **_supervision_context(request, project),
     })
+
+
+def _supervision_context(request, project):
+    from congress.tracking import qr_svg
+
+    chosen = project.supervisors.all()
+    initial = {"presidium": next((s.person_id for s in chosen if s.role == "presidium"), None),
+               "deputies": [s.person_id for s in chosen if s.role == "deputy"]}
+    context = {"supervisors_form": pforms.SupervisorsForm(project=project, user=request.user, initial=initial),
+               "task_form": pforms.SupervisionTaskCloseForm(), "public": predicates.is_public(project)}
+    if context["public"]:
+        url = request.build_absolute_uri(reverse("projects:public", args=[project.pk]))
+        context.update(public_url=url, qr=qr_svg(url))
+    return context
 
 
 @staff_required

@@ -173,6 +173,7 @@ def _cases():
     from meetings import services as ms
     from meetings.models import AgendaItem, Attendee, Meeting, Report
     from projects import services as ps
+    from projects import supervision as sv
     from projects.models import Category, Project
 
     def division_create(u):
@@ -458,6 +459,41 @@ def _cases():
         return lambda: ps.progress_report(project=p, date=datetime.date(2027, 5, 1), percent=30, text="进行中",
                                           acting_user=u)
 
+    def project_recolour(u):
+        from projects.models import Project
+
+        p = _project_in_implementation()
+        Project.objects.filter(pk=p.pk).update(planned_completion=datetime.date(2026, 1, 1))  # past due: red
+        return lambda: sv.project_recolour(project=p, acting_user=u)
+
+    def project_set_supervisors(u):
+        p = _project_in_implementation()
+        people = list(sv.eligible_supervisors(p))
+        return lambda: sv.project_set_supervisors(project=p, presidium=people[0], deputies=people[1:], acting_user=u)
+
+    def site_visit_add(u):
+        p = _project_in_implementation()
+        people = list(sv.eligible_supervisors(p))
+        sv.project_set_supervisors(project=p, presidium=people[0], deputies=[])
+        return lambda: sv.site_visit_add(project=p, person=people[0], date=timezone.localdate(), findings="已开工",
+                                         acting_user=u)
+
+    def supervision_task_close(u):
+        from projects.models import SupervisionTask
+
+        p = _project_in_implementation()
+        task = SupervisionTask.objects.create(project=p, unit="区住建委", reason="滞后", opened_on=datetime.date(2027, 1, 1),
+                                              due_date=datetime.date(2027, 1, 15))
+        return lambda: sv.supervision_task_close(task=task, outcome="已整改", acting_user=u)
+
+    def year_end_evaluation_create(u):
+        from projects.models import Project
+
+        h = _hall()
+        p = _project_in_implementation()
+        Project.objects.filter(pk=p.pk).update(body=h.meeting.body)
+        return lambda: ms.year_end_evaluation_create(meeting=h.meeting, year=p.year, acting_user=u)
+
     def meeting_create(u):
         body, _term, _people = _sub()
         return lambda: ms.meeting_create(body=body, kind=Meeting.Kind.DELIBERATION_MIDYEAR, title="议事会",
@@ -601,6 +637,7 @@ def _cases():
         "congress.services": cs, "congress.polls": polls, "congress.verification": verification,
         "deputies.services": ds, "deputies.opinions": opinions, "deputies.suggestions": suggestions,
         "deputies.points": points, "projects.services": ps, "meetings.services": ms,
+        "projects.supervision": sv,
     }
     cases = {}
     for name, build in locals().copy().items():

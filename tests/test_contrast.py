@@ -55,3 +55,12 @@ def test_buttons_in_the_congress_red_reach_aa_contrast():
     hover = hex_rgb(re.search(r"\.btn-congress:hover\s*\{\s*background-color:\s*(#[0-9a-fA-F]{6})", CSS)[1])
     white = (255, 255, 255)
     assert contrast(white, red) >= 4.5 and contrast(white, hover) >= 4.5
+
+
+def test_project_colour_badges_reach_aa_contrast_and_match_the_swatches():
+    from projects.colours import SWATCHES
+
+    for colour, (background, text) in SWATCHES.items():
+        assert contrast(hex_rgb(background), hex_rgb(text)) >= 4.5, colour
+        rule = re.search(rf"\.colour-{colour.value}\s*\{{([^}}]*)\}}", CSS)[1]
+        assert background in rule and text in rule, colour

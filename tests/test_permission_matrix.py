@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
           "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
-          "projects:result_export", "deputies:public_replies"}
+          "projects:result_export", "deputies:public_replies", "projects:public", "projects:public_photo"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
                "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
                "meetings:sign_in", "meetings:score", "meetings:request_leave", "deputies:my_reports",
-               "deputies:my_report_photo", "meetings:quarterly_points"}
+               "deputies:my_report_photo", "meetings:quarterly_points", "projects:site_visit"}
 # A handling unit's accounts (tests/deputies/test_suggestion_deadlines.py checks them against every other visitor)
 UNIT_AREA = {"deputies:unit_queue", "deputies:unit_suggestion"}
 
@@ -99,6 +99,14 @@ def staff_urls(w):
         "projects:milestone_done": ([i["project"], 1], post, "sub"),
         "projects:project_progress": ([i["project"]], post, "object"),
         "projects:progress_attachment": ([i["project"], 1], get, "sub"),
+        "projects:board": ([], get, "list"),
+        "projects:board_print": ([i["body"], "A4"], get, "object"),
+        "projects:project_code": ([i["project"]], get, "sub"),  # a candidate has no code yet
+        "projects:project_supervisors": ([i["project"]], post, "object"),
+        "projects:task_close": ([i["project"], 1], post, "sub"),
+        "projects:ratings_export": ([i["project"], "csv"], get, "object"),
+        "projects:site_visit_photo": ([i["project"], 1], get, "sub"),
+        "meetings:year_end_evaluation": ([i["meeting"]], post, "object"),
         "projects:ballots": ([], get, "list"), "projects:ballot_new": ([], get, "list"),
         "projects:ballot": ([i["ballot"]], get, "object"),
         **{f"projects:ballot_{a}": ([i["ballot"]], post, "object")
@@ -179,7 +187,8 @@ def test_deputy_area_by_url(world, client, role):
     if role != "anonymous":
         client.force_login(world["users"][role])
     mine = {"projects:vote": [i["ballot"]], "meetings:sign_in": [i["meeting"]], "meetings:score": [i["survey"]],
-            "deputies:suggestion_evaluate": [i["suggestion"]], "meetings:request_leave": [i["meeting"]]}
+            "deputies:suggestion_evaluate": [i["suggestion"]], "meetings:request_leave": [i["meeting"]],
+            "projects:site_visit": [i["project"]]}
     for name, args in mine.items():
         method = client.post if name in ("deputies:suggestion_evaluate", "meetings:request_leave") else client.get
         resp = method(reverse(name, args=args))
@@ -213,6 +222,9 @@ def test_public_pages(world, client):
         assert client.get(reverse(name, args=[world["ids"]["ballot"]])).status_code == 404
         assert client.get(reverse(name, args=[999999])).status_code == 404
     assert client.get(reverse("projects:result_export", args=[world["ids"]["ballot"], "csv"])).status_code == 404
+    # a project has a public page (民生码) only once it is carried out: a candidate's is not there
+    assert client.get(reverse("projects:public", args=[world["ids"]["project"]])).status_code == 404
+    assert client.get(reverse("projects:public_photo", args=[world["ids"]["project"], 1])).status_code == 404
 
 
 
