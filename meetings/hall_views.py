@@ -16,7 +16,8 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from congress import ballot_box, push
@@ -29,6 +30,11 @@ from meetings import forms as mforms
 from meetings import hall, services
 from meetings.models import Attendee, Meeting
 
+def _minutes(n: int) -> str:
+    return gettext("%(n)s min") % {"n": n}
+
+
+minutes_label = lazy(_minutes, str)
 RETRY_MS = 1000  # how soon a screen without push asks again (the fallback's refresh)
 HEARTBEAT_SECONDS = 2.0  # the stream reads the state again at least this often (counts, tallies in the worker)
 KEEPALIVE_SECONDS = 15.0
@@ -135,13 +141,13 @@ def _meeting_in_scope(request, pk):
 class StartForm(ScrutineersForm):
     poll = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.TypedChoiceField(label=_("Duration"), coerce=int, initial=3,
-                                     choices=[(n, _("%(n)s min") % {"n": n}) for n in (1, 2, 3, 5, 10, 15, 30)])
+                                     choices=[(n, minutes_label(n)) for n in (1, 2, 3, 5, 10, 15, 30)])
 
 
 class ExtendForm(forms.Form):
     poll = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.TypedChoiceField(label=_("Extend by"), coerce=int, initial=1,
-                                     choices=[(n, _("%(n)s min") % {"n": n}) for n in (1, 2, 3, 5)])
+                                     choices=[(n, minutes_label(n)) for n in (1, 2, 3, 5)])
 
 
 class RulesForm(forms.Form):
