@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from congress import ballot_box, push
@@ -29,6 +30,7 @@ from congress.responses import flash_errors, flash_form_errors, refused
 from meetings import forms as mforms
 from meetings import hall, services
 from meetings.models import Attendee, Meeting
+
 
 def _minutes(n: int) -> str:
     return gettext("%(n)s min") % {"n": n}
