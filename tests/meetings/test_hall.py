@@ -325,3 +325,43 @@ def test_a_ballot_publishes_its_poll_after_commit(h, monkeypatch):
     assert sent == [push.poll_topic(ballot.poll_id)]
     meeting = Meeting.objects.get(pk=h.meeting.pk)
     assert meeting.hall_poll_id == ballot.poll_id
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asgi_stream_pushes_a_change_without_redis(settings):
+    """Under ASGI without Redis (one process: SQLite, `make run` under uvicorn) the stream is pushed in-process."""
+    from django.test import AsyncClient
+
+    settings.REDIS_URL = ""
+    h = Hall(deputies=3, fixed=0, date=timezone.localdate())
+    token = hallmod.screen_link_new(meeting=h.meeting).screen_token
+
+    async def run():
+        response = await AsyncClient().get(f"/hall/{token}/events")
+        assert response.streaming
+        stream = aiter(response.streaming_content)
+        first = json.loads((await anext(stream)).decode().split("data: ", 1)[1])
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(h.present)(h.people[0])  # publishes "meeting changed" on commit
+        second = json.loads((await asyncio.wait_for(anext(stream), 1.5)).decode().split("data: ", 1)[1])
+        await stream.aclose()
+        return first, second
+
+    first, second = asyncio.run(run())
+    assert first["push"] is True and first["presence"]["present"] == 0
+    assert second["presence"]["present"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asgi_stream_with_redis_down_answers_a_snapshot_saying_push_is_off(settings):
+    from django.test import AsyncClient
+
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    h = Hall(deputies=2, fixed=0, date=timezone.localdate())
+    token = hallmod.screen_link_new(meeting=h.meeting).screen_token
+    response = asyncio.run(AsyncClient().get(f"/hall/{token}/events"))
+    assert not response.streaming and response.status_code == 200
+    body = response.content.decode()
+    assert "retry: 1000" in body and json.loads(body.split("data: ", 1)[1])["push"] is False
