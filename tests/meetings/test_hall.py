@@ -365,3 +365,12 @@ def test_asgi_stream_with_redis_down_answers_a_snapshot_saying_push_is_off(setti
     assert not response.streaming and response.status_code == 200
     body = response.content.decode()
     assert "retry: 1000" in body and json.loads(body.split("data: ", 1)[1])["push"] is False
+
+
+def test_the_meeting_report_counts_departures_apart(h):
+    from meetings.reports import meeting_report
+
+    h.present(*h.people[:3])
+    services.attendee_set_status(attendee=h.attendee(h.people[0]), status=Attendee.Status.LEFT)
+    line = meeting_report(h.meeting.pk).attendance[0]
+    assert (line.expected, line.present, line.left, line.not_signed_in) == (6, 2, 1, 3)
