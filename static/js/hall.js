@@ -30,7 +30,7 @@
     var q = byId("hall-quorum");
     if (q) { q.className = "hall-quorum " + (p.quorum ? "yes" : "no"); }
     setText("quorum-text", p.quorum ? S.quorumYes : S.quorumNo);
-    setText("quorum-line", (S.quorumLine || "").replace("%(n)s", p.quorum_line));
+    setText("quorum-line", (S.quorumLine || "").replace("{n}", p.quorum_line));
     var box = byId("hall-poll");
     if (!s.poll) { if (box) { box.hidden = true; } return; }
     if (box) { box.hidden = false; }
