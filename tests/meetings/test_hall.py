@@ -7,6 +7,7 @@ import json
 import threading
 
 import pytest
+from django.db import connections
 from django.test import Client, TestCase
 from django.utils import timezone
 
@@ -347,6 +348,7 @@ def test_asgi_stream_pushes_a_change_without_redis(settings):
         await sync_to_async(h.present)(h.people[0])  # publishes "meeting changed" on commit
         second = json.loads((await asyncio.wait_for(anext(stream), 1.5)).decode().split("data: ", 1)[1])
         await stream.aclose()
+        await sync_to_async(connections.close_all)()  # the executor thread's connection, before the test db goes
         return first, second
 
     first, second = asyncio.run(run())
@@ -361,7 +363,15 @@ def test_asgi_stream_with_redis_down_answers_a_snapshot_saying_push_is_off(setti
     settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
     h = Hall(deputies=2, fixed=0, date=timezone.localdate())
     token = hallmod.screen_link_new(meeting=h.meeting).screen_token
-    response = asyncio.run(AsyncClient().get(f"/hall/{token}/events"))
+
+    async def run():
+        from asgiref.sync import sync_to_async
+
+        response = await AsyncClient().get(f"/hall/{token}/events")
+        await sync_to_async(connections.close_all)()
+        return response
+
+    response = asyncio.run(run())
     assert not response.streaming and response.status_code == 200
     body = response.content.decode()
     assert "retry: 1000" in body and json.loads(body.split("data: ", 1)[1])["push"] is False
