@@ -19,7 +19,7 @@ from django.db import transaction
 
 PREFIX = "renda:push:"
 REST_AFTER_FAILURE = 5.0
-_state = {"down_until": 0.0, "client": None}
+_state = {"down_until": 0.0, "client": None, "url": None}
 _local: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = {}
 _lock = threading.Lock()
 
@@ -44,8 +44,9 @@ def publish(topic: str) -> None:
 def _redis():
     import redis
 
-    if _state["client"] is None:
+    if _state["client"] is None or _state["url"] != settings.REDIS_URL:  # settings may change (tests, bench)
         _state["client"] = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+        _state["url"] = settings.REDIS_URL
     return _state["client"]
 
 
