@@ -105,7 +105,7 @@
 
   function fetchState() {
     fetch(root.dataset.state, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
-      if (r.status === 404) { setPush("gone"); return null; }
+      if (r.status === 404) { stopPolling(); setPush("gone"); return null; }
       if (!r.ok) { throw new Error(String(r.status)); }
       return r.json();
     }).then(function (s) { if (s) { render(s); if (mode !== "live") { setPush("polling"); } } })
@@ -130,7 +130,11 @@
     source.addEventListener("gone", function () { source.close(); stopPolling(); setPush("gone"); });
     source.onerror = function () {
       // a snapshot without push ends at once and the browser asks again (retry: 1 s); a failing endpoint: poll
-      if (source.readyState === EventSource.CLOSED) { startPolling(); setTimeout(connect, 10000); }
+      if (source.readyState === EventSource.CLOSED) {
+        if (mode === "gone") { return; }
+        startPolling();
+        setTimeout(function () { if (mode !== "gone") { connect(); } }, 10000);
+      }
       else if (mode === "live") { setPush("polling"); }
     };
   }
