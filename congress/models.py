@@ -401,6 +401,18 @@ class SecretPoll(models.Model):
                                                        editable=False)
     unsealed_at = models.DateTimeField(_("ballot box opened at"), null=True, blank=True, editable=False)
     trackers = models.JSONField(_("trackers of the opened ballots"), default=list, blank=True, editable=False)
+    # The meeting hall (GB 50799-2012 §6.2): a poll may admit only the deputies signed in and still in the hall,
+    # and its result goes on the hall screen as soon as it is counted, or only once certified.
+    present_only = models.BooleanField(
+        _("present deputies only"), default=False,
+        help_text=_("Only deputies signed in at the meeting, and still in the hall, may vote."))
+
+    class HallResult(models.TextChoices):
+        COUNTED = "counted", _("As soon as it is counted")
+        CERTIFIED = "certified", _("Only once certified")
+
+    hall_result = models.CharField(_("result on the hall screen"), max_length=10, choices=HallResult.choices,
+                                   default=HallResult.COUNTED)
 
     objects = scoped_queryset("body__division").as_manager()
 
@@ -425,6 +437,8 @@ class Elector(models.Model):
 
     poll = models.ForeignKey(SecretPoll, on_delete=models.CASCADE, related_name="electors")
     person = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="+")
+    # For a present-only poll: signed in at the meeting and not left. Kept by the meeting's attendance services.
+    in_hall = models.BooleanField(default=True, editable=False)
 
     class Meta:
         verbose_name = _("elector")

@@ -7,6 +7,7 @@ the README's "Secret ballots" section for the secrecy design.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import sealing
+from congress import push, sealing
 from congress.models import BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
 from congress.services import audit_record
 
@@ -95,6 +96,8 @@ def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, scruti
                 _("No quorum: %(present)s of %(members)s voting members are present; more than half must be.")
                 % {"present": quorum.present, "members": quorum.members}
             )
+    if poll.present_only and quorum is None:
+        raise PollError(_("A poll for the deputies present is opened from its meeting, where they sign in."))
     if quorum is not None:
         poll.quorum_members, poll.quorum_present = quorum.members, quorum.present
     people = list(electors)
@@ -114,6 +117,7 @@ def poll_open(*, poll: SecretPoll, electors: Iterable, seated_count: int, scruti
                  after={"electorate": len(people), "seated": seated_count, "scrutineers": names,
                         "threshold": threshold})
     poll.share_cards = cards
+    push.publish(push.poll_topic(poll.pk))
     return poll
 
 
@@ -163,11 +167,16 @@ def contents_from_sealed(data: dict | None) -> Contents | None:
 class CastRefused(PollError):
     """A web ballot refused before anything was stored, with a reason the view maps to a status."""
 
-    NOT_ELECTOR, ALREADY_VOTED, CLOSED = "not_elector", "already_voted", "closed"
+    NOT_ELECTOR, ALREADY_VOTED, CLOSED, NOT_PRESENT = "not_elector", "already_voted", "closed", "not_present"
 
     def __init__(self, reason: str, message):
         super().__init__(message)
         self.reason = reason
+
+
+def not_present_message() -> str:
+    return _("This vote is for the deputies present in the hall. Sign in at the door with your code (or ask the "
+             "staff to record your return) before you vote. Nothing was recorded.")
 
 
 def elector_for(poll_id: int, user_id: int) -> Elector | None:
@@ -188,6 +197,10 @@ def cast_sealed(*, poll: SecretPoll, elector_id: int, contents: Contents, now=No
     sealed = sealing.seal(poll.public_key, contents.as_sealed())
     tracker = sealing.tracker(sealed)
     with transaction.atomic():
+        # a present-only poll: the elector's row is locked against the attendance service that marks them gone
+        if poll.present_only and not (Elector.objects.select_for_update(no_key=True)
+                                      .filter(pk=elector_id, in_hall=True).values_list("pk", flat=True)):
+            raise CastRefused(CastRefused.NOT_PRESENT, not_present_message())
         with connection.cursor() as cursor:
             cursor.execute(
                 f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608  # nosec B608  # table name from the model; values are parameters
@@ -196,6 +209,7 @@ def cast_sealed(*, poll: SecretPoll, elector_id: int, contents: Contents, now=No
                 raise CastRefused(CastRefused.ALREADY_VOTED,
                                   _("You have already voted in this poll. Your first ballot stands."))
         SealedBallot.objects.create(poll=poll, sealed=sealed, tracker=tracker)
+        push.publish(push.poll_topic(poll.pk))  # "one more ballot": the hall screen's count, never who or what
     return tracker
 
 
@@ -263,6 +277,7 @@ def poll_close(*, poll: SecretPoll, acting_user=None, now=None, reason: str = ""
     poll.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
     audit_record(actor=acting_user, action="poll.close", obj=poll, division=poll.body.division,
                  after={**(facts or {}), "reason": poll.close_reason})
+    push.publish(push.poll_topic(poll.pk))
     return poll
 
 
@@ -327,6 +342,7 @@ def poll_unseal(*, poll: SecretPoll, shares: list[str], check: Callable[[Content
     audit_record(actor=acting_user, action="poll.unseal", obj=poll, division=poll.body.division,
                  after={"opened": len(opened), "invalid_when_opened": invalid,
                         "cards": [poll.scrutineers[i - 1] for i in used if 0 < i <= len(poll.scrutineers)]})
+    push.publish(push.poll_topic(poll.pk))
     return len(opened)
 
 
@@ -361,6 +377,7 @@ def poll_void(*, poll: SecretPoll, reason: str, acting_user=None) -> SecretPoll:
                              "closed_at", "electorate_size", "seated_count", "quorum_members", "quorum_present"])
     audit_record(actor=acting_user, action="poll.void", obj=poll, division=poll.body.division, before=before,
                  after={"state": poll.state, "reason": reason[:300]})
+    push.publish(push.poll_topic(poll.pk))
     return poll
 
 
@@ -435,6 +452,7 @@ def poll_mark_tallied(poll: SecretPoll) -> None:
     if poll.state == SecretPoll.State.CLOSED:
         transition(poll, SecretPoll.State.TALLIED)
         poll.save(update_fields=["state"])
+        push.publish(push.poll_topic(poll.pk))
 
 
 def poll_certify(*, poll: SecretPoll, acting_user=None, scrutineers: Iterable[str] = ()) -> SecretPoll:
@@ -443,4 +461,48 @@ def poll_certify(*, poll: SecretPoll, acting_user=None, scrutineers: Iterable[st
     poll.save(update_fields=["state"])
     audit_record(actor=acting_user, action="poll.certify", obj=poll, division=poll.body.division,
                  after={"scrutineers": list(scrutineers)})
+    push.publish(push.poll_topic(poll.pk))
+    return poll
+
+
+@transaction.atomic
+def poll_set_hall_rules(*, poll: SecretPoll, present_only: bool, hall_result: str, acting_user=None) -> SecretPoll:
+    """Before it opens: whether only the deputies present may vote, and when the hall screen shows the result."""
+    poll = lock(poll)
+    if poll.state != SecretPoll.State.DRAFT:
+        raise PollError(_("These settings are fixed once voting has opened."))
+    if hall_result not in SecretPoll.HallResult.values:
+        raise PollError(_("Choose when the hall screen shows the result."))
+    before = {"present_only": poll.present_only, "hall_result": poll.hall_result}
+    poll.present_only, poll.hall_result = bool(present_only), hall_result
+    poll.save(update_fields=["present_only", "hall_result"])
+    audit_record(actor=acting_user, action="poll.hall_rules", obj=poll, division=poll.body.division, before=before,
+                 after={"present_only": poll.present_only, "hall_result": poll.hall_result})
+    push.publish(push.poll_topic(poll.pk))
+    return poll
+
+
+MAX_VOTE_MINUTES = 120
+
+
+@transaction.atomic
+def poll_set_deadline(*, poll: SecretPoll, minutes: int, acting_user=None, now=None) -> SecretPoll:
+    """The chair's timer: voting closes `minutes` from now (a draft about to open) or `minutes` later than set
+    (extending an open vote). Closing early goes through poll_close and its safeguards, not here."""
+    poll = lock(poll)
+    now = now or timezone.now()
+    if not isinstance(minutes, int) or not 1 <= minutes <= MAX_VOTE_MINUTES:
+        raise PollError(_("A vote lasts from 1 to %(n)s minutes.") % {"n": MAX_VOTE_MINUTES})
+    before = poll.closes_at
+    if poll.state == SecretPoll.State.DRAFT:
+        poll.opens_at, poll.closes_at = None, now + datetime.timedelta(minutes=minutes)
+    elif poll.state == SecretPoll.State.OPEN:
+        poll.closes_at = max(poll.closes_at or now, now) + datetime.timedelta(minutes=minutes)
+    else:
+        raise PollError(_("Voting has closed: its time can no longer be changed."))
+    poll.save(update_fields=["opens_at", "closes_at"])
+    audit_record(actor=acting_user, action="poll.deadline", obj=poll, division=poll.body.division,
+                 before={"closes_at": before.isoformat() if before else None},
+                 after={"closes_at": poll.closes_at.isoformat(), "minutes": minutes})
+    push.publish(push.poll_topic(poll.pk))
     return poll

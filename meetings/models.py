@@ -52,6 +52,11 @@ class Meeting(models.Model):
                                                blank=True, related_name="meetings")
     notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True, editable=False)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
+    # The hall screen (大屏): opened by a secret link staff can revoke; "" when there is none.
+    screen_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # The poll the hall screen shows: the one the chair started or announced last.
+    hall_poll = models.ForeignKey(SecretPoll, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+                                  related_name="+")
 
     objects = scoped_queryset("body__division").as_manager()
 
@@ -86,6 +91,7 @@ class Attendee(models.Model):
         PRESENT = "present", _("Present")
         LEAVE = "leave", _("On leave")
         ABSENT = "absent", _("Absent")
+        LEFT = "left", _("Left the hall")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
     person = models.ForeignKey("deputies.Person", on_delete=models.PROTECT, related_name="attendances")
@@ -93,6 +99,8 @@ class Attendee(models.Model):
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.EXPECTED)
     leave_reason = models.CharField(_("reason for leave"), max_length=200, blank=True)
     sign_in_code = models.CharField(_("sign-in code"), max_length=8)
+    arrived_at = models.DateTimeField(_("signed in at"), null=True, blank=True, editable=False)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True, editable=False)
     group = models.ForeignKey("MeetingGroup", verbose_name=_("group"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="members")
 

@@ -247,6 +247,7 @@ class AttendanceLine:
     on_leave: int = 0
     absent: int = 0
     not_signed_in: int = 0
+    left: int = 0  # signed in, then left the hall (离场)
 
 
 @dataclass
@@ -299,6 +300,8 @@ def _attendance(attendees: list, *, past: bool) -> list[AttendanceLine]:
             line.on_leave += 1
         elif status == Attendee.Status.ABSENT:
             line.absent += 1
+        elif status == Attendee.Status.LEFT:
+            line.left += 1
         else:
             line.not_signed_in += 1
     return [line for line in lines.values() if line.expected]

@@ -16,7 +16,7 @@ from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
 from deputies.models import Mandate
 from deputies.rules import SEAT_ROLES
-from meetings import reports
+from meetings import hall, reports
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -119,6 +119,8 @@ def attendee_set_status(*, attendee: Attendee, status: str, reason: str = "", ac
     _require_attendance_open(attendee.meeting)
     if status == Attendee.Status.LEAVE and not reason.strip():
         raise MeetingError(_("Give the reason for the leave."))
+    if status == Attendee.Status.LEFT and attendee.status != Attendee.Status.PRESENT:
+        raise MeetingError(_("Only a deputy who is present can be marked as having left."))
     before = attendee.status
     attendee.status = status
     attendee.leave_reason = reason.strip() if status == Attendee.Status.LEAVE else ""
@@ -126,6 +128,7 @@ def attendee_set_status(*, attendee: Attendee, status: str, reason: str = "", ac
     audit_record(actor=acting_user, action="meeting.attendance", obj=attendee.meeting,
                  division=attendee.meeting.body.division,
                  before={"person": attendee.person_id, "status": before}, after={"status": status})
+    hall.attendance_changed(attendee, before)
     return attendee
 
 
@@ -141,8 +144,10 @@ def attendee_request_leave(*, meeting: Meeting, person, reason: str) -> Attendee
         raise MeetingError(_("You have signed in to this meeting already."))
     if not reason.strip():
         raise MeetingError(_("Give the reason for the leave."))
+    before = attendee.status
     attendee.status, attendee.leave_reason = Attendee.Status.LEAVE, reason.strip()[:200]
     attendee.save(update_fields=["status", "leave_reason"])
+    hall.attendance_changed(attendee, before)
     return attendee
 
 
@@ -158,9 +163,14 @@ def attendee_sign_in_with_code(*, meeting: Meeting, person, code: str) -> Attend
         raise MeetingError(_("This sign-in code is not yours. Check the code next to your name on the sign-in sheet."))
     if attendee.status == Attendee.Status.PRESENT:
         raise MeetingError(_("You have signed in to this meeting already: a sign-in code is used once."))
+    if attendee.status == Attendee.Status.LEFT:
+        raise MeetingError(_("You signed in earlier and left the hall: ask the staff at the door to record your "
+                             "return."))
+    before = attendee.status
     attendee.status = Attendee.Status.PRESENT
     attendee.leave_reason = ""
     attendee.save(update_fields=["status", "leave_reason"])
+    hall.attendance_changed(attendee, before)
     return attendee
 
 
@@ -200,8 +210,10 @@ def meeting_open_ballot(*, item: AgendaItem, scrutineers=None, threshold=None, a
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     if meeting.state != Meeting.State.CONVENING:
         raise MeetingError(_("Ballots and surveys open while the meeting is convening."))
-    return project_services.ballot_open(ballot=item.ballot, scrutineers=scrutineers, threshold=threshold,
-                                        acting_user=acting_user, quorum=quorum(meeting))
+    ballot = project_services.ballot_open(ballot=item.ballot, scrutineers=scrutineers, threshold=threshold,
+                                          acting_user=acting_user, quorum=quorum(meeting))
+    hall.sync_in_hall(meeting, poll_ids=[ballot.poll_id])
+    return ballot
 
 
 # --- preparation ---------------------------------------------------------------------
@@ -414,6 +426,7 @@ def survey_open(*, survey: SatisfactionSurvey, scrutineers=None, threshold=None,
                                   threshold=threshold, acting_user=acting_user, quorum=q)
     survey.quorum_members, survey.quorum_present = q.members, q.present
     survey.save(update_fields=["quorum_members", "quorum_present"])
+    hall.sync_in_hall(meeting, poll_ids=[survey.poll_id])
     return survey
 
 

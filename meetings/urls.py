@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_points
+from meetings import hall_views, views, views_points
 
 app_name = "meetings"
 urlpatterns = [
@@ -39,4 +39,16 @@ urlpatterns = [
     path("me/record/", views.my_duty_record, name="my_record"),
     path("staff/people/<int:person_pk>/record/", views.duty_record_staff, name="duty_record"),
     path("staff/dashboard/", views.dashboard, name="dashboard"),
+    path("hall/<str:token>/", hall_views.screen, name="hall_screen"),
+    path("hall/<str:token>/state.json", hall_views.screen_state, name="hall_state"),
+    path("hall/<str:token>/events", hall_views.screen_events, name="hall_events"),
+    path("staff/meetings/<int:pk>/console/", hall_views.console, name="console"),
+    path("staff/meetings/<int:pk>/console/state.json", hall_views.console_state, name="console_state"),
+    path("staff/meetings/<int:pk>/console/events", hall_views.console_events, name="console_events"),
+    path("staff/meetings/<int:pk>/console/start/", hall_views.console_start, name="console_start"),
+    path("staff/meetings/<int:pk>/console/extend/", hall_views.console_extend, name="console_extend"),
+    path("staff/meetings/<int:pk>/console/announce/", hall_views.console_announce, name="console_announce"),
+    path("staff/meetings/<int:pk>/console/rules/", hall_views.console_rules, name="console_rules"),
+    path("staff/meetings/<int:pk>/console/attendance/", hall_views.console_attendance, name="console_attendance"),
+    path("staff/meetings/<int:pk>/console/screen-link/", hall_views.screen_link, name="screen_link"),
 ]

@@ -19,6 +19,13 @@ def can_vote(user, ballot) -> bool:
     return elector is not None and not VoteRecord.objects.filter(elector=elector).exists()
 
 
+def away_from_hall(user, ballot) -> bool:
+    """A present-only ballot, and this deputy is not signed in at its meeting (or has left the hall)."""
+    person = person_of(user)
+    return (person is not None and ballot.poll.present_only
+            and Elector.objects.filter(poll=ballot.poll, person=person, in_hall=False).exists())
+
+
 def has_voted(user, ballot) -> bool:
     person = person_of(user)
     return person is not None and VoteRecord.objects.filter(poll=ballot.poll, elector__person=person).exists()

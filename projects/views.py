@@ -150,6 +150,9 @@ def vote(request, pk):
         raise Http404
     if predicates.has_voted(request.user, ballot):
         return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True})
+    if predicates.away_from_hall(request.user, ballot):
+        return render(request, "projects/vote_closed.html", {"ballot": ballot, "refusal": polls.not_present_message()},
+                      status=403)
     if not predicates.can_vote(request.user, ballot):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
     ballot = selectors.ballot_with_candidates(pk)
@@ -182,6 +185,9 @@ def _cast(request, pk):
                 return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
             if exc.reason == exc.CLOSED:
                 return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+            if exc.reason == exc.NOT_PRESENT:
+                return render(request, "projects/vote_closed.html", {"ballot": ballot, "refusal": exc.message},
+                              status=403)
             raise Http404 from exc
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])

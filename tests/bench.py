@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tests import bench_hall  # it reads REDIS_URL now, before main() drops it for the other steps
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/renda_bench"
 VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))
@@ -444,6 +446,7 @@ def main():
         bench_tally(n)
     bench_meeting_report()
     bench_dashboard()
+    bench_hall.bench_hall(env)  # the hall screen's push latency (uvicorn + Redis); tests/bench_hall.py
 
 
 if __name__ == "__main__":

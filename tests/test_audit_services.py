@@ -633,11 +633,62 @@ def _cases():
         report = Report.objects.create(meeting=h.meeting, kind=Report.Kind.MEETING, state=Report.State.FAILED)
         return lambda: ms.report_rebuild(report=report, acting_user=u)
 
+    def _hall_ballot(u=None):
+        from meetings import hall as hallmod
+
+        h = _hall(convene=True)
+        ballot = ps.ballot_create(body=h.body, title="票决", year=2027, seats=1)
+        from tests.projects.conftest import make_candidates
+
+        ps.ballot_set_candidates(ballot=ballot, projects=make_candidates(h.body, 2))
+        ms.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.PROJECT_BALLOT, title="票决", ballot=ballot)
+        return h, ballot, hallmod
+
+    def poll_set_hall_rules(u):
+        e = _election()
+        return lambda: polls.poll_set_hall_rules(poll=e.ballot.poll, present_only=True, hall_result="certified",
+                                                 acting_user=u)
+
+    def poll_set_deadline(u):
+        e = _election()
+        return lambda: polls.poll_set_deadline(poll=e.ballot.poll, minutes=3, acting_user=u)
+
+    def screen_link_new(u):
+        h, _b, hallmod = _hall_ballot()
+        return lambda: hallmod.screen_link_new(meeting=h.meeting, acting_user=u)
+
+    def screen_link_revoke(u):
+        h, _b, hallmod = _hall_ballot()
+        hallmod.screen_link_new(meeting=h.meeting)
+        return lambda: hallmod.screen_link_revoke(meeting=h.meeting, acting_user=u)
+
+    def hall_rules_set(u):
+        h, b, hallmod = _hall_ballot()
+        return lambda: hallmod.hall_rules_set(meeting=h.meeting, poll_id=b.poll_id, present_only=True,
+                                              hall_result="counted", acting_user=u)
+
+    def hall_start_vote(u):
+        h, b, hallmod = _hall_ballot()
+        return lambda: hallmod.hall_start_vote(meeting=h.meeting, poll_id=b.poll_id, minutes=3, acting_user=u,
+                                               **SEAL)
+
+    def hall_extend(u):
+        h, b, hallmod = _hall_ballot()
+        hallmod.hall_start_vote(meeting=h.meeting, poll_id=b.poll_id, minutes=3, **SEAL)
+        return lambda: hallmod.hall_extend(meeting=h.meeting, poll_id=b.poll_id, minutes=2, acting_user=u)
+
+    def hall_announce(u):
+        h, b, hallmod = _hall_ballot()
+        return lambda: hallmod.hall_announce(meeting=h.meeting, poll_id=b.poll_id, acting_user=u)
+
+    from meetings import hall as hall_module
+
     modules = {
         "congress.services": cs, "congress.polls": polls, "congress.verification": verification,
         "deputies.services": ds, "deputies.opinions": opinions, "deputies.suggestions": suggestions,
         "deputies.points": points, "projects.services": ps, "meetings.services": ms,
         "projects.supervision": sv,
+        "meetings.hall": hall_module,
     }
     cases = {}
     for name, build in locals().copy().items():

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "deputies:opinion_public", "deputies:opinion_track",
           "deputies:opinion_thanks", "projects:propose", "projects:propose_thanks", "projects:propose_track", "projects:result", "projects:result_print",
-          "projects:result_export", "deputies:public_replies", "projects:public", "projects:public_photo"}
+          "projects:result_export", "deputies:public_replies", "projects:public", "projects:public_photo",
+          # the hall screen: by its secret, revocable link, no sign-in (tests/meetings/test_hall.py)
+          "meetings:hall_screen", "meetings:hall_state", "meetings:hall_events"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
                "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
                "meetings:sign_in", "meetings:score", "meetings:request_leave", "deputies:my_reports",
@@ -132,6 +134,12 @@ def staff_urls(w):
         "meetings:survey_report": ([i["survey"]], get, "sub"),
         "meetings:duty_record": ([i["person"]], get, "object"),
         "meetings:dashboard": ([], get, "list"),
+        "meetings:console": ([i["meeting"]], get, "object"),
+        "meetings:console_state": ([i["meeting"]], get, "object"),
+        "meetings:console_events": ([i["meeting"]], get, "object"),
+        **{f"meetings:{a}": ([i["meeting"]], post, "object")
+           for a in ("console_start", "console_extend", "console_announce", "console_rules", "console_attendance",
+                     "screen_link")},
     }
 
 
