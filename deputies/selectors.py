@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import CongressBody, Term
@@ -22,7 +23,7 @@ AGE_BANDS = [
 
 
 def current_term(body: CongressBody, on_date: datetime.date | None = None) -> Term | None:
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         Term.objects.filter(body=body, start_date__lte=on_date, end_date__gte=on_date).first()
         or Term.objects.filter(body=body).order_by("-number").first()
@@ -31,7 +32,7 @@ def current_term(body: CongressBody, on_date: datetime.date | None = None) -> Te
 
 def roster(term: Term, on_date: datetime.date | None = None):
     """The mandates of a term active on a date, with their people: one query."""
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         Mandate.objects.filter(term=term).active_on(on_date)
         .select_related("person", "person__area", "term__body")
@@ -89,7 +90,7 @@ class Composition:
 
 def composition(term: Term, on_date: datetime.date | None = None) -> Composition:
     """Who fills the seats of a term: four queries whatever the size of the body."""
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     seated = Mandate.objects.filter(term=term, role__in=SEAT_ROLES).active_on(on_date)
     age_aggregates = {}
     for i, (_label, low, high) in enumerate(AGE_BANDS):
@@ -123,7 +124,7 @@ def composition(term: Term, on_date: datetime.date | None = None) -> Composition
 
 def bodies_with_seats(user, on_date: datetime.date | None = None):
     """The bodies a staff member may see, each with its open seats counted: one query."""
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         CongressBody.objects.in_scope(user)
         .select_related("division")

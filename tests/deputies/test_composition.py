@@ -81,3 +81,24 @@ def test_roster_page_query_count_is_fixed(sub_body, client, django_assert_max_nu
     with django_assert_max_num_queries(20):
         resp = client.get(f"/staff/bodies/{body.pk}/")
     assert resp.status_code == 200 and resp.content.decode().count("<tr><td>代表") == 30
+
+
+
+def test_reads_use_the_date_in_beijing_not_the_servers(client, beijing_early_morning):
+    """At 07:30 in Beijing a UTC server is still on the day before: the term that starts today in Beijing is the
+    current one, and the deputy seated today counts, on the page and in the reads behind it."""
+    today = beijing_early_morning
+    body = factories.BodyFactory(seats=80)
+    factories.TermFactory(body=body, number=1, start_date=datetime.date(2019, 3, 1),
+                          end_date=today - datetime.timedelta(days=1))
+    term = factories.TermFactory(body=body, number=2, start_date=today)
+    factories.seat(factories.PersonFactory(area=factories.community(parent=body.division), gender="F"), term)
+    assert selectors.current_term(body) == term
+    assert selectors.roster(term).count() == 1
+    assert selectors.composition(term).seats_filled == 1
+    staff = factories.staff(body.division)
+    assert selectors.bodies_with_seats(staff).get(pk=body.pk).seated == 1
+    client.force_login(staff)
+    page = client.get(f"/staff/bodies/{body.pk}/")
+    assert page.status_code == 200 and page.context["term"] == term
+    assert page.context["composition"].women_share == 100.0
