@@ -26,9 +26,10 @@ def _body_in_scope(request, pk) -> CongressBody:
 
 def _term_of(request, body):
     term_id = id_from(request.GET.get("term"))
-    if term_id:
-        return get_object_or_404(Term, pk=term_id, body=body)
-    return selectors.current_term(body)
+    term = get_object_or_404(Term, pk=term_id, body=body) if term_id else selectors.current_term(body)
+    if term is not None:
+        term.body = body  # the composition reads it: no second query for the body we have
+    return term
 
 
 @staff_required

@@ -61,6 +61,10 @@ def test_deferred_can_be_referred_again(place):
     op = receive(comm)
     services.opinion_transition(opinion=op, to="deferred", reason="条件暂不具备", reply="暂缓")
     services.opinion_transition(opinion=op, to="referred", unit="区住建委", due_date=datetime.date(2027, 3, 1))
+    op.refresh_from_db()
+    assert (op.state, op.unit, op.due_date, op.state_reason) == ("referred", "区住建委", datetime.date(2027, 3, 1), "")
+    assert [(t.from_state, t.to_state) for t in op.transitions.all()][-2:] == [
+        ("received", "deferred"), ("deferred", "referred")]
 
 
 def test_overdue_flag_is_idempotent(place):
