@@ -224,8 +224,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-mandates-of-ended-terms": {"task": "deputies.tasks.close_mandates_of_ended_terms", "schedule": 3600 * 6},
     "close-due-ballots": {"task": "projects.tasks.close_due_ballots", "schedule": 60},
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
-    "flag-overdue-opinions": {"task": "meetings.tasks.flag_overdue_opinions", "schedule": 3600},
-    "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_opinions", "schedule": 3600},
+    "flag-overdue-deliberation-opinions": {"task": "meetings.tasks.flag_overdue_deliberation_opinions",
+                                           "schedule": 3600},
+    "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_resident_opinions", "schedule": 3600},
     "flag-overdue-suggestions": {"task": "deputies.tasks.flag_overdue_suggestions", "schedule": 3600},
     "meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 3600},
 }

@@ -13,7 +13,7 @@ def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
 
 
 @shared_task(acks_late=True)
-def flag_overdue_opinions() -> int:
+def flag_overdue_resident_opinions() -> int:
     from deputies import opinions
 
     return opinions.opinions_flag_overdue(on_date=timezone.localdate())

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from deputies import opinions as services
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
-from deputies.tasks import flag_overdue_opinions
+from deputies.tasks import flag_overdue_resident_opinions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_overdue_flag_is_idempotent(place):
     services.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2026, 1, 1))
     assert services.opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 1
     assert services.opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 0
-    assert flag_overdue_opinions.delay().get() == 0
+    assert flag_overdue_resident_opinions.delay().get() == 0
     services.opinion_transition(opinion=op, to="resolved", reply="已办")
     op.refresh_from_db()
     assert not op.overdue
