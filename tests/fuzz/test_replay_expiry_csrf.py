@@ -19,7 +19,7 @@ from tests.ballot_box import filled
 from tests.fuzz import harness
 from tests.fuzz.endpoints import HEADERS, pools, roster_row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 
 def html(resp):
