@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from deputies import services
+from deputies import opinions, services, suggestions
 
 
 @shared_task(acks_late=True)
@@ -14,13 +14,9 @@ def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def flag_overdue_resident_opinions() -> int:
-    from deputies import opinions
-
     return opinions.opinions_flag_overdue(on_date=timezone.localdate())
 
 
 @shared_task(acks_late=True)
 def flag_overdue_suggestions() -> int:
-    from deputies import suggestions
-
     return suggestions.suggestions_flag_overdue(on_date=timezone.localdate())

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -127,8 +128,6 @@ def _roster_import_page(request, body, *, status):
 
 
 def body_url(body):
-    from django.urls import reverse
-
     return reverse("deputies:body", kwargs={"pk": body.pk})
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congress import safeguards
 from congress.models import BallotSlot, SecretPoll
+from deputies.models import Suggestion
 from meetings import charts
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
@@ -282,8 +283,6 @@ def _ballot_closing(ballot: Ballot, body) -> safeguards.ClosingNote:
 
 def suggestions_handling(meeting: Meeting) -> list:
     """The body's deputies' suggestions of the meeting's year, for the suggestion-handling report: one query."""
-    from deputies.models import Suggestion
-
     return list(Suggestion.objects.filter(body=meeting.body, submitted_on__year=meeting.date.year)
                 .select_related("lead").order_by("submitted_on", "pk"))
 
@@ -309,8 +308,7 @@ def checksum(html: str) -> str:
 
 
 def pdf_from_html(html: str) -> bytes:
-    import weasyprint
-    from django.conf import settings
+    import weasyprint  # loaded only when a PDF is made: it brings pango and its fonts
 
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_identifier=b"renda-report", uncompressed_pdf=False)
