@@ -64,7 +64,7 @@ def opinion_track(request, token):
                 messages.success(request, _("Thank you for rating the handling."))
                 return redirect("deputies:opinion_track", token=token)
             except ValidationError as exc:
-                form.add_error(None, exc.messages[0])
+                form.add_error(None, exc.messages)
         # the link is for one rating: a second one is a conflict with the first, which stands
         status = 409 if opinion.rating is not None else 422
         return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=status)
@@ -95,7 +95,7 @@ def opinion_new_staff(request):
         try:
             opinion = opinions.opinion_receive(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Opinion %(ref)s recorded.") % {"ref": opinion.reference})
             return redirect("deputies:opinion", pk=opinion.pk)
@@ -177,7 +177,7 @@ def walk_in(request, pk):
             opinion = opinions.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
                                                acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
             return redirect("deputies:walk_in_receipt", pk=station.pk, opinion_pk=opinion.pk)
@@ -207,7 +207,7 @@ def station_detail(request, pk):
             messages.success(request, _("Reception recorded."))
             return redirect("deputies:station", pk=station.pk)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
     today = timezone.localdate()
     return render(request, "deputies/station_detail.html", {
         "station": station, "form": form, "receptions": station.receptions.prefetch_related("on_duty")[:50],

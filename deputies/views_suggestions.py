@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
-from congress.responses import refused
+from congress.responses import flash_errors, refused
 from deputies import forms as dforms
 from deputies import suggestions as services
 from deputies.models import Suggestion
@@ -45,7 +45,7 @@ def suggestion_new(request):
             messages.success(request, _("Suggestion submitted."))
             return redirect("deputies:my_suggestions")
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
     return render(request, "deputies/suggestion_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
@@ -62,7 +62,7 @@ def suggestion_evaluate(request, pk):
             messages.success(request, _("Thank you for your evaluation."))
             return redirect("deputies:my_suggestions")
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+            flash_errors(request, exc)
     else:
         messages.error(request, _("Say whether you are satisfied with the handling."))
     return refused(request, reverse("deputies:my_suggestions"))
@@ -97,7 +97,7 @@ def suggestion_detail(request, pk):
                 messages.success(request, _("Suggestion updated."))
                 return redirect("deputies:suggestion", pk=s.pk)
             except ValidationError as exc:
-                messages.error(request, exc.messages[0])
+                flash_errors(request, exc)
         else:
             messages.error(request, _("Check the form."))
     return render(request, "deputies/suggestion_detail.html", {

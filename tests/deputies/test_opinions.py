@@ -248,3 +248,20 @@ def test_the_tracking_link_wraps_on_a_phone():
     rule = css[css.index(".track-link"):]
     rule = rule[:rule.index("}")]
     assert "overflow-wrap: anywhere" in rule and "word-break: break-all" in rule
+
+
+def test_a_refused_form_shows_every_message_of_the_refusal(place, client, monkeypatch):
+    """A service that refuses for two reasons shows both, on the form, with 422 (not only the first)."""
+    sub, comm = place
+    client.force_login(factories.staff(sub))
+
+    def refuse(**_kw):
+        raise ValidationError(["第一个原因", "第二个原因"])
+
+    monkeypatch.setattr(opinions, "opinion_receive", refuse)
+    resp = client.post("/staff/opinions/new/", {"division": comm.pk, "channel": "reception", "text": "路灯不亮了",
+                                                "category": OpinionCategory.objects.first().pk})
+    assert resp.status_code == 422
+    assert resp.context["form"].non_field_errors() == ["第一个原因", "第二个原因"]
+    page = resp.content.decode()
+    assert "第一个原因" in page and "第二个原因" in page
