@@ -105,3 +105,12 @@ def test_reads_use_the_date_in_beijing_not_the_servers(client, beijing_early_mor
     page = client.get(f"/staff/bodies/{body.pk}/")
     assert page.status_code == 200 and page.context["term"] == term
     assert page.context["composition"].women_share == 100.0
+
+
+@pytest.mark.parametrize("what", ["composition", "roster"])
+def test_a_body_without_a_term_has_nothing_to_download(client, what):
+    body = factories.BodyFactory(seats=80)
+    client.force_login(factories.staff(body.division))
+    resp = client.get(f"/staff/bodies/{body.pk}/{what}.xlsx", follow=True)
+    assert resp.redirect_chain == [(f"/staff/bodies/{body.pk}/", 302)]
+    assert [str(m) for m in resp.context["messages"]] == ["该机构尚未设立届次。"]
