@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup system install migrate messages demo test lint audit bench worker beat clean
+.PHONY: run setup system install migrate messages demo test check lint audit bench worker beat clean
 
 # Debian packages the app needs at run time: PDF rendering (pango) and the Simplified Chinese font.
 DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk gettext
@@ -44,6 +44,11 @@ run: setup
 ## make test: the whole suite. With DATABASE_URL and REDIS_URL set it runs on PostgreSQL with a real Celery worker.
 test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make check: the quick tier for the edit-and-test loop (no fuzz, browser, integration or seeded-city tests), over
+## the test folders of the apps your change touches; TESTS=all for the whole quick tier, or TESTS="tests/x ..."
+check: install messages
+	$(PY) -m tests.check $(TESTS)
 
 lint: install
 	$(BIN)/ruff check .

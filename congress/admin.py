@@ -1,7 +1,9 @@
 """The staff area. Every list is scoped to the staff member's division and every save calls a service."""
 
 import contextvars
+import json
 
+import tablib
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -10,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from congress import services
+from congress.exports import dataset_response
 from congress.models import AuditLog, CongressBody, Division, Session, Term, User
 from congress.predicates import (
     can_manage_account,
@@ -378,12 +381,6 @@ class AccountAdmin(ServiceSaveMixin, UserAdmin):
 
 @admin.action(description=_("Export the selected entries as CSV"))
 def export_audit_csv(modeladmin, request, queryset):
-    import json
-
-    import tablib
-
-    from congress.exports import dataset_response
-
     ds = tablib.Dataset(headers=["at", "actor", "action", "object_type", "object_id", "object", "changes"])
     for e in queryset.select_related("actor").order_by("at", "pk"):
         ds.append([e.at.isoformat(), e.actor.username if e.actor else "", e.action, e.object_type, e.object_id,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import filetype
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models.fields.files import FieldFile
@@ -180,8 +181,6 @@ class UnguessablePath:
 
 def upload_form_field(*, label, kinds, max_mb: int, required: bool = True):
     """The form field of an upload: the content check, a size limit, and an accept hint."""
-    from django import forms
-
     validator = FileKindValidator(*kinds)
 
     def limit(f):

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from congress.predicates import staff_scope_path
+
 
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows which field leads to the owning Division.
@@ -22,8 +24,6 @@ class ScopedQuerySet(models.QuerySet):
     scope_field = "division"
 
     def in_scope(self, user):
-        from congress.predicates import staff_scope_path
-
         prefix = staff_scope_path(user)
         if prefix is None:
             return self.none()
@@ -40,8 +40,6 @@ class DivisionQuerySet(ScopedQuerySet):
     scope_field = "self"
 
     def in_scope(self, user):
-        from congress.predicates import staff_scope_path
-
         prefix = staff_scope_path(user)
         if prefix is None:
             return self.none()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 
 if TYPE_CHECKING:
     from congress.models import CongressBody, Division
@@ -51,16 +53,12 @@ def can_manage_body(user, body: CongressBody) -> bool:
 
 
 def _mandates_outside(prefix: str):
-    from django.apps import apps
-
     return apps.get_model("deputies", "Mandate").objects.exclude(term__body__division__path__startswith=prefix)
 
 
 def people_in_scope(user):
     """People a staff member may pick (station deputies, group members, participants): those holding
     a mandate in a body within the staff member's scope."""
-    from django.apps import apps
-
     Person = apps.get_model("deputies", "Person")
     prefix = staff_scope_path(user)
     if prefix is None:
@@ -81,9 +79,6 @@ def people_outside_scope(user, people) -> list:
 def people_wholly_in_scope(user):
     """People whose every mandate lies in a body within the scope (without mandates: whose address does).
     Only for these may a staff member create or manage the sign-in account."""
-    from django.apps import apps
-    from django.db.models import Exists, OuterRef
-
     Person = apps.get_model("deputies", "Person")
     prefix = staff_scope_path(user)
     if prefix is None:
@@ -103,9 +98,6 @@ def manageable_accounts(user):
       colleague at the same level or above, never a superuser);
     - superusers manage every account.
     """
-    from django.apps import apps
-    from django.db.models import Exists, OuterRef
-
     User = apps.get_model(*_user_model_label().split("."))
     prefix = staff_scope_path(user)
     if prefix is None:
@@ -142,6 +134,4 @@ def staff_divisions_grantable(user):
 
 
 def _user_model_label() -> str:
-    from django.conf import settings
-
     return settings.AUTH_USER_MODEL

@@ -16,6 +16,7 @@ about 20 seconds and then leaves the process unable to send anything until it
 is restarted (found by tests/integration/test_outages.py).
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 try:  # the errors a broker outage raises, whichever transport is in use
@@ -36,7 +37,14 @@ class QueueUnavailable(Exception):
 
 
 def send_after_commit(task, *args, on_failure) -> None:
-    """Send `task(*args)` once the current transaction commits; `on_failure(error)` if the queue is unreachable."""
+    """Send `task(*args)` once the current transaction commits; `on_failure(error)` if the queue is unreachable.
+
+    `QueueUnavailable` reaches the view only because a request is not one transaction (ATOMIC_REQUESTS is False):
+    the view's own `transaction.atomic()` block commits, the send runs, and the view says the queue is down. With
+    ATOMIC_REQUESTS the send would run after the view has answered, and the error would be a 500.
+    """
+    if transaction.get_connection().settings_dict.get("ATOMIC_REQUESTS"):
+        raise ImproperlyConfigured("congress.queue needs ATOMIC_REQUESTS = False (see congress/settings.py).")
 
     def run():
         try:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from congress.models import AuditLog, CongressBody, Division, Session, Term, User
+from congress.predicates import can_manage_account, staff_divisions_grantable
 
 
 def _jsonable(value):
@@ -185,8 +190,6 @@ STAFF_APPS = ("congress", "deputies", "projects", "meetings")
 
 def staff_group():
     """The permission group every congress-office account belongs to; scope narrows what it sees."""
-    from django.contrib.auth.models import Group, Permission
-
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     perms = Permission.objects.filter(content_type__app_label__in=STAFF_APPS).exclude(
         content_type__model="user", codename__in=["add_user", "delete_user"]
@@ -217,16 +220,12 @@ ACCOUNT_FIELDS_SUPERUSER = ACCOUNT_FIELDS_STAFF | {"username", "is_staff", "is_s
 
 
 def _require_manageable(account: User, acting_user: User | None) -> None:
-    from congress.predicates import can_manage_account
-
     if acting_user is not None and not can_manage_account(acting_user, account):
         raise ValidationError(_("You may not manage this account: it belongs to a level above your scope."))
 
 
 def account_check(*, account: User, acting_user: User | None, fields: dict) -> None:
     """Refuse, before anything is written, a change the acting staff member may not make."""
-    from congress.predicates import staff_divisions_grantable
-
     _require_manageable(account, acting_user)
     if acting_user is None:
         return
@@ -286,10 +285,6 @@ def account_password_set(*, account: User, password: str | None, acting_user: Us
 
 
 def _tell_password_changed(account: User, acting_user: User | None, *, disabled: bool) -> None:
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils import timezone, translation
-
     # Accounts carry no language of their own yet: the site's language is the users' language.
     with translation.override(getattr(account, "language", "") or settings.LANGUAGE_CODE):
         subject = _("Your password was changed by the congress office")

@@ -111,6 +111,10 @@ TEMPLATES = [
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'congress.sqlite3'}")}
+# Not one transaction per request: each service is its own transaction, and the views rely on it. A task queued
+# by a service is sent when that transaction commits, inside the view, so that a queue that is down is said on the
+# page ("saved, but ... could not be queued") rather than raised after the answer. congress/queue.py refuses to
+# queue anything with ATOMIC_REQUESTS on (tests/congress/test_queue.py).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -228,8 +232,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
     # five-colour supervision: daily, at 06:00 (recolouring again the same day changes nothing)
     "recolour-projects": {"task": "projects.tasks.recolour_projects", "schedule": crontab(hour=6, minute=0)},
-    "flag-overdue-opinions": {"task": "meetings.tasks.flag_overdue_opinions", "schedule": 3600},
-    "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_opinions", "schedule": 3600},
+    "flag-overdue-deliberation-opinions": {"task": "meetings.tasks.flag_overdue_deliberation_opinions",
+                                           "schedule": 3600},
+    "flag-overdue-resident-opinions": {"task": "deputies.tasks.flag_overdue_resident_opinions", "schedule": 3600},
     "flag-overdue-suggestions": {"task": "deputies.tasks.flag_overdue_suggestions", "schedule": 3600},
     "meeting-reminders": {"task": "meetings.tasks.send_meeting_reminders", "schedule": 3600},
 }

@@ -5,8 +5,10 @@ from django.utils.translation import ngettext
 
 from congress.admin import ScopedAdmin, ServiceSaveMixin
 from congress.predicates import people_wholly_in_scope
+from deputies import opinions as opinion_services
 from deputies import rules, services
-from deputies.models import Mandate, Person
+from deputies import suggestions as suggestion_services
+from deputies.models import DutyActivity, LiaisonStation, Mandate, OpinionCategory, Person, SupervisionGroup
 
 
 class MandateInline(admin.TabularInline):
@@ -146,10 +148,6 @@ class MandateAdmin(ServiceSaveMixin, ScopedAdmin):
         return False
 
 
-from deputies import opinions as opinion_services  # noqa: E402
-from deputies.models import LiaisonStation, OpinionCategory  # noqa: E402
-
-
 @admin.register(OpinionCategory)
 class OpinionCategoryAdmin(admin.ModelAdmin):
     """The deliberation catalogue: staff set its categories."""
@@ -175,10 +173,6 @@ class LiaisonStationAdmin(ServiceSaveMixin, ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-from deputies import suggestions as suggestion_services  # noqa: E402
-from deputies.models import DutyActivity, SupervisionGroup  # noqa: E402
 
 
 @admin.register(SupervisionGroup)

@@ -3,10 +3,12 @@
 import datetime
 import random
 
+from django.utils import timezone
+
 from congress.demo import DEMO_PASSWORD
 from congress.models import Division
-from deputies import services
-from deputies.models import Mandate, Person
+from deputies import opinions, services, suggestions
+from deputies.models import Mandate, OpinionCategory, Person
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢谭廖"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红玉兰建国志文斌海燕春梅琳晓东雪松波宇欣怡佳琪思远晨光浩然"
@@ -80,13 +82,6 @@ def seed(congress: dict, stdout=None) -> dict:
 
 def seed_network(congress: dict, deputies: dict) -> dict:
     """江南街道's liaison network, "1+6+12", with reception days on the 20th of even months, and some opinions."""
-    import datetime
-
-    from django.utils import timezone
-
-    from deputies import opinions, suggestions
-    from deputies.models import Mandate, OpinionCategory
-
     jiangnan = congress["subdistricts"][0]
     body = congress["bodies"]["subdistricts"][0]
     term = congress["terms"][body.pk]

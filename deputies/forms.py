@@ -1,10 +1,12 @@
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from congress.files import ROSTER_KINDS, upload_form_field
 from congress.forms import FilterForm, ModelMultipleChoiceField, id_field
-from congress.models import CongressBody, Term
+from congress.models import CongressBody, Division, Term
+from deputies.models import LiaisonStation, OpinionCategory, Person, ResidentOpinion, Suggestion
 
 
 class RosterUploadForm(forms.Form):
@@ -24,9 +26,6 @@ class RosterConfirmForm(forms.Form):
 
 
 # --- residents' opinions ------------------------------------------------------------
-
-from congress.models import Division  # noqa: E402
-from deputies.models import LiaisonStation, OpinionCategory, Person, ResidentOpinion  # noqa: E402
 
 INTAKE_LEVELS = (Division.Level.TOWN, Division.Level.TOWNSHIP, Division.Level.SUBDISTRICT,
                  Division.Level.COMMUNITY, Division.Level.VILLAGE)
@@ -136,9 +135,6 @@ class ReceptionForm(forms.Form):
 
 # --- deputies' suggestions ---------------------------------------------------------
 
-from deputies.models import Suggestion  # noqa: E402
-
-
 class SuggestionForm(forms.Form):
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -152,8 +148,6 @@ class SuggestionForm(forms.Form):
         bodies = CongressBody.objects.filter(terms__mandates__person=person, terms__mandates__end_date__isnull=True,
                                              terms__mandates__role__in=["deputy", "deliberation_deputy"]).distinct()
         self.fields["body"].queryset = bodies
-        from django.apps import apps
-
         # meetings sit in the layer above: looked up by name, as a lower app must
         Meeting = apps.get_model("meetings", "Meeting")
         self.fields["meeting"].queryset = Meeting.objects.filter(body__in=bodies, state="convening")

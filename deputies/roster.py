@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import tablib
 from django import forms
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -129,7 +129,7 @@ class RosterRowForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        start = data.get("start_date") or max(self.term.start_date, datetime.date.today())
+        start = data.get("start_date") or max(self.term.start_date, timezone.localdate())
         data["start_date"] = start
         person = Person(
             name=data["name"], gender=data["gender"], date_of_birth=data["date_of_birth"],

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import CongressBody, Term
@@ -22,7 +23,7 @@ AGE_BANDS = [
 
 
 def current_term(body: CongressBody, on_date: datetime.date | None = None) -> Term | None:
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         Term.objects.filter(body=body, start_date__lte=on_date, end_date__gte=on_date).first()
         or Term.objects.filter(body=body).order_by("-number").first()
@@ -31,7 +32,7 @@ def current_term(body: CongressBody, on_date: datetime.date | None = None) -> Te
 
 def roster(term: Term, on_date: datetime.date | None = None):
     """The mandates of a term active on a date, with their people: one query."""
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         Mandate.objects.filter(term=term).active_on(on_date)
         .select_related("person", "person__area", "term__body")
@@ -89,22 +90,24 @@ class Composition:
 
 def composition(term: Term, on_date: datetime.date | None = None) -> Composition:
     """Who fills the seats of a term: four queries whatever the size of the body."""
-    on_date = on_date or datetime.date.today()
-    seated = Mandate.objects.filter(term=term, role__in=SEAT_ROLES).active_on(on_date)
+    on_date = on_date or timezone.localdate()
+    active = Mandate.objects.filter(term=term).active_on(on_date)
+    seat = Q(role__in=SEAT_ROLES)
     age_aggregates = {}
     for i, (_label, low, high) in enumerate(AGE_BANDS):
         # age >= low  <=> born on or before (on_date - low years); age < high <=> born after (on_date - high years)
         age_aggregates[f"age_{i}"] = Count(
-            "pk", filter=Q(person__date_of_birth__lte=_birth_before(on_date, low),
-                           person__date_of_birth__gt=_birth_before(on_date, high))
+            "pk", filter=seat & Q(person__date_of_birth__lte=_birth_before(on_date, low),
+                                  person__date_of_birth__gt=_birth_before(on_date, high))
         )
-    totals = seated.aggregate(
-        n=Count("pk"),
-        women=Count("pk", filter=Q(person__gender=Person.Gender.FEMALE)),
-        community=Count("pk", filter=Q(person__is_community_worker=True)),
+    totals = active.aggregate(
+        n=Count("pk", filter=seat),
+        women=Count("pk", filter=seat & Q(person__gender=Person.Gender.FEMALE)),
+        community=Count("pk", filter=seat & Q(person__is_community_worker=True)),
+        fixed=Count("pk", filter=Q(role=Mandate.Role.FIXED_ATTENDEE)),
         **age_aggregates,
     )
-    fixed = Mandate.objects.filter(term=term, role=Mandate.Role.FIXED_ATTENDEE).active_on(on_date).count()
+    seated = active.filter(seat)
 
     def breakdown(field, choices):
         counts = dict(seated.values_list(f"person__{field}").annotate(n=Count("pk")).order_by())
@@ -112,7 +115,7 @@ def composition(term: Term, on_date: datetime.date | None = None) -> Composition
 
     return Composition(
         body=term.body, term=term, on_date=on_date,
-        seats_filled=totals["n"], seat_limit=seat_limit(term.body), fixed_attendees=fixed,
+        seats_filled=totals["n"], seat_limit=seat_limit(term.body), fixed_attendees=totals["fixed"],
         women=totals["women"], community_workers=totals["community"],
         age_bands=[(label, totals[f"age_{i}"]) for i, (label, _lo, _hi) in enumerate(AGE_BANDS)],
         education=breakdown("education", Person.Education.choices),
@@ -123,7 +126,7 @@ def composition(term: Term, on_date: datetime.date | None = None) -> Composition
 
 def bodies_with_seats(user, on_date: datetime.date | None = None):
     """The bodies a staff member may see, each with its open seats counted: one query."""
-    on_date = on_date or datetime.date.today()
+    on_date = on_date or timezone.localdate()
     return (
         CongressBody.objects.in_scope(user)
         .select_related("division")

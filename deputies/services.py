@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from congress.models import Division, Term
+from congress.predicates import can_manage_division, people_outside_scope
 from congress.services import audit_record, snapshot
 from deputies import rules
 from deputies.models import Mandate, Person
@@ -24,8 +25,6 @@ PERSON_FIELDS = (
 
 def require_people_in_scope(acting_user, people, what: str = "") -> None:
     """Every person of a many-to-many write lies within the acting staff member's scope (by their bodies)."""
-    from congress.predicates import people_outside_scope
-
     outsiders = people_outside_scope(acting_user, list(people))
     if outsiders:
         raise ValidationError(
@@ -189,8 +188,6 @@ def find_existing_person(fields: dict) -> Person | None:
 @transaction.atomic
 def roster_import(*, term: Term, rows: list[RosterRow], acting_user=None) -> list[Mandate]:
     """Seat every row or none. Rules are checked again here: the preview may be stale."""
-    from congress.predicates import can_manage_division
-
     if acting_user is not None:
         outside = [_("Row %(line)s: the division %(code)s is outside your scope.")
                    % {"line": r.line, "code": r.person_fields["area"].code}

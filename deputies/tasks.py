@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from deputies import services
+from deputies import opinions, services, suggestions
 
 
 @shared_task(acks_late=True)
@@ -13,14 +13,10 @@ def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
 
 
 @shared_task(acks_late=True)
-def flag_overdue_opinions() -> int:
-    from deputies import opinions
-
+def flag_overdue_resident_opinions() -> int:
     return opinions.opinions_flag_overdue(on_date=timezone.localdate())
 
 
 @shared_task(acks_late=True)
 def flag_overdue_suggestions() -> int:
-    from deputies import suggestions
-
     return suggestions.suggestions_flag_overdue(on_date=timezone.localdate())

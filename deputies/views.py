@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,9 +28,10 @@ def _body_in_scope(request, pk) -> CongressBody:
 
 def _term_of(request, body):
     term_id = id_from(request.GET.get("term"))
-    if term_id:
-        return get_object_or_404(Term, pk=term_id, body=body)
-    return selectors.current_term(body)
+    term = get_object_or_404(Term, pk=term_id, body=body) if term_id else selectors.current_term(body)
+    if term is not None:
+        term.body = body  # the composition reads it: no second query for the body we have
+    return term
 
 
 @staff_required
@@ -48,31 +50,34 @@ def body_detail(request, pk):
     return render(request, "deputies/body_detail.html", context)
 
 
-@staff_required
-def composition_export(request, pk, fmt):
+def _term_download(request, pk, fmt, *, name, title, dataset_of):
+    """A table of the body's term (the one asked for, or the current one) as a download."""
     body = _body_in_scope(request, pk)
     term = _term_of(request, body)
     if term is None:
         messages.error(request, _("This body has no term yet."))
         return redirect("deputies:body", pk=body.pk)
-    comp = selectors.composition(term)
+    dataset = dataset_of(term)
+    dataset.title = str(title)[:31]
+    return dataset_response(dataset, f"{name}-{body.division.code}-{term.number}", fmt)
+
+
+def _composition_dataset(term) -> tablib.Dataset:
     dataset = tablib.Dataset(headers=[_("Section"), _("Item"), _("Count"), _("Share (%)")])
-    for section, item, count, share in comp.table_rows():
+    for section, item, count, share in selectors.composition(term).table_rows():
         dataset.append([str(section), str(item), count, share])
-    dataset.title = str(_("Composition"))[:31]
-    return dataset_response(dataset, f"composition-{body.division.code}-{term.number}", fmt)
+    return dataset
+
+
+@staff_required
+def composition_export(request, pk, fmt):
+    return _term_download(request, pk, fmt, name="composition", title=_("Composition"), dataset_of=_composition_dataset)
 
 
 @staff_required
 def roster_export(request, pk, fmt):
-    body = _body_in_scope(request, pk)
-    term = _term_of(request, body)
-    if term is None:
-        messages.error(request, _("This body has no term yet."))
-        return redirect("deputies:body", pk=body.pk)
-    dataset = roster_files.roster_dataset(selectors.roster(term))
-    dataset.title = str(_("Roster"))[:31]
-    return dataset_response(dataset, f"roster-{body.division.code}-{term.number}", fmt)
+    return _term_download(request, pk, fmt, name="roster", title=_("Roster"),
+                          dataset_of=lambda term: roster_files.roster_dataset(selectors.roster(term)))
 
 
 @staff_required
@@ -127,8 +132,6 @@ def _roster_import_page(request, body, *, status):
 
 
 def body_url(body):
-    from django.urls import reverse
-
     return reverse("deputies:body", kwargs={"pk": body.pk})
 
 

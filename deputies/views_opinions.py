@@ -17,7 +17,7 @@ from congress.decorators import staff_required
 from congress.responses import flash_errors
 from congress.tracking import thanks_context
 from deputies import forms as dforms
-from deputies import opinions as services
+from deputies import opinions
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
 
 
@@ -30,18 +30,18 @@ def opinion_new_public(request):
             return render(request, "deputies/opinion_public.html", {"form": form, "limited": True}, status=429)
         if form.is_valid():
             d = form.cleaned_data
-            opinion = services.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
+            opinion = opinions.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
                                                channel=ResidentOpinion.Channel.ONLINE,
                                                resident_name=d["resident_name"], resident_contact=d["resident_contact"])
             # POST, redirect, GET: reloading the thank-you page does not send the opinion again
-            return redirect("deputies:opinion_thanks", token=services.rating_token(opinion))
+            return redirect("deputies:opinion_thanks", token=opinions.rating_token(opinion))
         return render(request, "deputies/opinion_public.html", {"form": form}, status=422)
     return render(request, "deputies/opinion_public.html", {"form": form})
 
 
 def opinion_thanks(request, token):
     """The resident's receipt: the reference, the tracking link and its QR code (the token is the capability)."""
-    opinion = services.opinion_for_token(token)
+    opinion = opinions.opinion_for_token(token)
     if opinion is None:
         raise Http404
     track_url = request.build_absolute_uri(reverse("deputies:opinion_track", kwargs={"token": token}))
@@ -50,21 +50,21 @@ def opinion_thanks(request, token):
 
 
 def opinion_track(request, token):
-    opinion = services.opinion_for_token(token)
+    opinion = opinions.opinion_for_token(token)
     if opinion is None:
         raise Http404
-    if services.tracking_link_expired(opinion):
+    if opinions.tracking_link_expired(opinion):
         return render(request, "deputies/opinion_link_expired.html", {"opinion": opinion, "settings_days": settings.OPINION_LINK_DAYS_AFTER_RATING},
                       status=410)
     form = dforms.RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.opinion_rate(opinion=opinion, rating=form.cleaned_data["rating"])
+                opinions.opinion_rate(opinion=opinion, rating=form.cleaned_data["rating"])
                 messages.success(request, _("Thank you for rating the handling."))
                 return redirect("deputies:opinion_track", token=token)
             except ValidationError as exc:
-                form.add_error(None, exc.messages[0])
+                form.add_error(None, exc.messages)
         # the link is for one rating: a second one is a conflict with the first, which stands
         status = 409 if opinion.rating is not None else 422
         return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=status)
@@ -93,9 +93,9 @@ def opinion_new_staff(request):
     form = dforms.StaffOpinionForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            opinion = services.opinion_receive(acting_user=request.user, **form.cleaned_data)
+            opinion = opinions.opinion_receive(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Opinion %(ref)s recorded.") % {"ref": opinion.reference})
             return redirect("deputies:opinion", pk=opinion.pk)
@@ -123,7 +123,7 @@ def _opinion_page(request, opinion, action_form=None, status=200):
         # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
         "projects": opinion.projects.select_related("body"),
         "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                        kwargs={"token": services.rating_token(opinion)})),
+                                                        kwargs={"token": opinions.rating_token(opinion)})),
     }, status=status)
 
 
@@ -135,7 +135,7 @@ def opinion_act(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.opinion_transition(opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"],
+            opinions.opinion_transition(opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"],
                                         reason=d["reason"], reply=d["reply"], acting_user=request.user)
             messages.success(request, _("Opinion updated."))
             return redirect("deputies:opinion", pk=opinion.pk)
@@ -174,10 +174,10 @@ def walk_in(request, pk):
                                     station=station)
     if request.method == "POST" and form.is_valid():
         try:
-            opinion = services.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
+            opinion = opinions.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
                                                acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
             return redirect("deputies:walk_in_receipt", pk=station.pk, opinion_pk=opinion.pk)
@@ -191,7 +191,7 @@ def walk_in_receipt(request, pk, opinion_pk):
     station = _station_in_scope(request, pk)
     opinion = get_object_or_404(ResidentOpinion.objects.in_scope(request.user), pk=opinion_pk, station=station)
     track_url = request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                   kwargs={"token": services.rating_token(opinion)}))
+                                                   kwargs={"token": opinions.rating_token(opinion)}))
     return render(request, "deputies/walk_in_receipt.html", {
         "station": station, "opinion": opinion,
         **thanks_context(reference=opinion.reference, track_url=track_url)})
@@ -203,11 +203,11 @@ def station_detail(request, pk):
     form = dforms.ReceptionForm(request.POST if request.method == "POST" else None, station=station)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reception_record(station=station, acting_user=request.user, **form.cleaned_data)
+            opinions.reception_record(station=station, acting_user=request.user, **form.cleaned_data)
             messages.success(request, _("Reception recorded."))
             return redirect("deputies:station", pk=station.pk)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
     today = timezone.localdate()
     return render(request, "deputies/station_detail.html", {
         "station": station, "form": form, "receptions": station.receptions.prefetch_related("on_duty")[:50],

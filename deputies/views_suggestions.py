@@ -46,7 +46,7 @@ def suggestion_new(request):
             messages.success(request, _("Suggestion submitted."))
             return redirect("deputies:my_suggestions")
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
     return render(request, "deputies/suggestion_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
@@ -63,7 +63,7 @@ def suggestion_evaluate(request, pk):
             messages.success(request, _("Thank you for your evaluation."))
             return redirect("deputies:my_suggestions")
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+            flash_errors(request, exc)
     else:
         messages.error(request, _("Say whether you are satisfied with the handling."))
     return refused(request, reverse("deputies:my_suggestions"))

@@ -82,9 +82,7 @@ class AgendaItemAdmin(ServiceSaveMixin, ScopedAdmin):
     inlines = [SpeechInline, InquiryInline]
 
     def get_queryset(self, request):
-        from meetings.models import Meeting as M
-
-        return AgendaItem.objects.filter(meeting__in=M.objects.in_scope(request.user)).select_related("meeting")
+        return AgendaItem.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)).select_related("meeting")
 
     def has_add_permission(self, request):
         return False

@@ -1,11 +1,14 @@
 """Meetings of the demo district: a past mid-year meeting with its survey report, and a convened one with a survey open."""
 
 import datetime
+import logging
 
 from django.utils import timezone
 
+from congress import polls
 from meetings import reports, services
 from meetings.models import AgendaItem, Attendee, Meeting, Report
+from projects.demo import DEMO_SCRUTINEERS
 
 
 def seed(congress: dict, deputies: dict, projects: dict) -> dict:
@@ -31,7 +34,6 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
     item = services.agenda_add(meeting=past, kind=AgendaItem.Kind.SPECIAL_REPORT, title="河长制工作情况报告",
                                reporter="副区长", reporting_unit="区水利局")
     past = convene(past, 0.8)
-    from projects.demo import DEMO_SCRUTINEERS
 
     survey = services.survey_create(meeting=past, subject="河长制工作", item=item)
     survey = services.survey_open(survey=survey, scrutineers=DEMO_SCRUTINEERS, threshold=2)
@@ -39,7 +41,6 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
     voters = list(survey.poll.electors.select_related("person").order_by("person_id"))
     for i, e in enumerate(voters):
         services.survey_respond(survey=survey, person=e.person, value=[72, 85, 91, 88, 64, 95, 80][i % 7])
-    from congress import polls
 
     polls.poll_close(poll=survey.poll)
     polls.poll_unseal(poll=survey.poll, shares=past_cards[:2], check=services.survey_rules_check(survey))
@@ -49,7 +50,6 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
     try:
         pdf = reports.pdf_from_html(html)
     except OSError:  # WeasyPrint's system libraries are missing: keep the HTML, say how to get PDFs
-        import logging
 
         logging.getLogger(__name__).warning("PDFs need pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
         pdf = None

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congress.forms import ModelMultipleChoiceField
 from congress.models import CongressBody, Session
+from deputies.models import Person, ResidentOpinion
 from meetings.models import AgendaItem, Attendee, Meeting, SatisfactionSurvey
 from projects.models import Ballot, Project
 
@@ -200,8 +201,6 @@ class SurveyPaperVotersForm(forms.Form):
     people = ModelMultipleChoiceField(label=_("Deputies who were issued a paper form"), queryset=None)
 
     def __init__(self, *args, survey, **kwargs):
-        from deputies.models import Person
-
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = Person.objects.filter(attendances__meeting=survey.meeting_id)
 
@@ -257,8 +256,6 @@ class GatherOpinionsForm(forms.Form):
     opinions = ModelMultipleChoiceField(label=_("Residents' opinions"), queryset=None)
 
     def __init__(self, *args, meeting, **kwargs):
-        from deputies.models import ResidentOpinion
-
         super().__init__(*args, **kwargs)
         recent = (ResidentOpinion.objects.filter(division__path__startswith=meeting.body.division.path)
                   .exclude(meetings=meeting).order_by("-received_at")[:200])

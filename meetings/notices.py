@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,8 +17,6 @@ def _recipients(meeting: Meeting) -> list[str]:
 
 
 def _send(meeting: Meeting, template: str) -> int:
-    from django.conf import settings
-
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"meetings/email/{template}_subject.txt", {"meeting": meeting}).strip()
         body = render_to_string(f"meetings/email/{template}.txt", {"meeting": meeting})

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from congress import polls, safeguards
 from congress.models import BallotSlot, SecretPoll
 from congress.printing import pdf_from_html  # noqa: F401  # re-exported: the report task and the demo build with it
+from deputies.models import Suggestion
 from meetings import charts, ratings
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
@@ -354,8 +355,6 @@ def _ballot_closing(ballot: Ballot, body) -> safeguards.ClosingNote:
 
 def suggestions_handling(meeting: Meeting) -> list:
     """The body's deputies' suggestions of the meeting's year, for the suggestion-handling report: one query."""
-    from deputies.models import Suggestion
-
     return list(Suggestion.objects.filter(body=meeting.body, submitted_on__year=meeting.date.year)
                 .select_related("lead").order_by("submitted_on", "pk"))
 

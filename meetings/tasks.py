@@ -40,5 +40,5 @@ def send_meeting_reminders() -> int:
 
 
 @shared_task(acks_late=True)
-def flag_overdue_opinions() -> int:
+def flag_overdue_deliberation_opinions() -> int:
     return services.opinions_flag_overdue(on_date=timezone.localdate())

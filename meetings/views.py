@@ -48,7 +48,7 @@ def meeting_new(request):
         try:
             meeting = services.meeting_create(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             return redirect("meetings:meeting", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form}, status=422 if form.errors else 200)
@@ -293,7 +293,7 @@ def survey_paper(request, pk):
                 messages.success(request, _("Paper form entered."))
                 return redirect("meetings:survey_paper", pk=survey.pk)
             except ValidationError as exc:
-                form.add_error(None, exc.messages[0])
+                form.add_error(None, exc.messages)
         status = 422
     not_voted = survey.poll.electors.filter(vote_record__isnull=True).select_related("person").order_by("person__name")
     return render(request, "meetings/survey_paper.html", {"survey": survey, "form": form, "not_voted": not_voted,
@@ -464,7 +464,7 @@ def sign_in(request, pk):
             messages.success(request, _("You are signed in."))
             return redirect("meetings:my_meetings")
         except ValidationError as exc:  # a wrong code; or signed in from another device a moment ago
-            form.add_error("code", exc.messages[0])
+            form.add_error("code", exc.messages)
     return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form},
                   status=422 if form.errors else 200)
 
@@ -483,7 +483,7 @@ def request_leave(request, pk):
     try:
         services.attendee_request_leave(meeting=meeting, person=person, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        flash_errors(request, exc)
         return refused(request, reverse("meetings:my_meetings"))
     messages.success(request, _("Your leave is recorded."))
     return redirect("meetings:my_meetings")
@@ -509,7 +509,7 @@ def score(request, pk):
             except ValidationError as exc:
                 if services.vote_record_exists(survey.poll, person):
                     return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
-                form.add_error(None, exc.messages[0])
+                form.add_error(None, exc.messages)
             else:
                 # shown once, never stored beside the account (see README, Secret ballots)
                 return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})

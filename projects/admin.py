@@ -57,7 +57,7 @@ class ProjectAdmin(ServiceSaveMixin, ScopedAdmin):
                 services.project_move(project=project, to=to, acting_user=request.user)
                 done += 1
             except ValidationError as exc:
-                self.message_user(request, f"{project.title}: {exc.messages[0]}", messages.ERROR)
+                self.message_user(request, f"{project.title}: {' '.join(exc.messages)}", messages.ERROR)
         if done:
             self.message_user(request, _("%(n)s projects moved.") % {"n": done}, messages.SUCCESS)
 

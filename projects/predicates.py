@@ -1,6 +1,7 @@
 """Who may do what with projects and ballots. Views, templates and the admin ask these."""
 
 from congress.models import Elector, SecretPoll, VoteRecord
+from congress.polls import voting_window_open
 from congress.predicates import can_manage_body
 
 
@@ -10,8 +11,6 @@ def person_of(user):
 
 def can_vote(user, ballot) -> bool:
     """On the frozen electorate, not yet voted, and the voting window is open."""
-    from congress.polls import voting_window_open
-
     person = person_of(user)
     if person is None or not voting_window_open(ballot.poll):
         return False

@@ -12,7 +12,7 @@ def tally_ballot(ballot_id: int) -> str:
     try:
         result = services.ballot_tally(ballot_id=ballot_id)
     except services.ProjectError as exc:
-        Ballot.objects.filter(pk=ballot_id).update(tally_state=Ballot.TallyState.FAILED, tally_error=exc.messages[0][:300])
+        Ballot.objects.filter(pk=ballot_id).update(tally_state=Ballot.TallyState.FAILED, tally_error=" ".join(exc.messages)[:300])
         raise
     return result.checksum
 

@@ -190,7 +190,7 @@ def _cast(request, pk):
                               status=403)
             raise Http404 from exc
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             # The receipt is shown here and nowhere else: never stored beside the account
             # (no session, no message, no redirect carrying it).
@@ -331,7 +331,7 @@ def ballot_new(request):
                 opens_at=d["opens_at"], closes_at=d["closes_at"], acting_user=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             return redirect("projects:ballot", pk=ballot.pk)
     return render(request, "projects/ballot_form.html", {"form": form}, status=422 if form.errors else 200)
@@ -585,7 +585,7 @@ def ballot_paper(request, pk):
                 messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
                 return redirect("projects:ballot_paper", pk=ballot.pk)
             except ValidationError as exc:
-                voters_form.add_error(None, exc.messages[0])
+                voters_form.add_error(None, exc.messages)
         status = 422
     elif request.method == "POST" and request.POST.get("what") == "ballot":
         status_form = pforms.PaperStatusForm(request.POST)
@@ -603,7 +603,7 @@ def ballot_paper(request, pk):
                 messages.success(request, _("Paper ballot entered."))
                 return redirect("projects:ballot_paper", pk=ballot.pk)
             except ValidationError as exc:
-                status_form.add_error(None, exc.messages[0])
+                status_form.add_error(None, exc.messages)
         status = 422
     elif request.method == "POST":
         messages.error(request, _("Nothing was recorded: choose whether you mark paper voters or enter a paper ballot."))
@@ -629,7 +629,7 @@ def project_from_opinion(request, opinion_pk):
         try:
             project = services.project_from_opinion(opinion=opinion, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Project proposal made from the opinion."))
             return redirect("projects:project", pk=project.pk)

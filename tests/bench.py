@@ -251,11 +251,13 @@ def bench_web(env):
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
 
         # 500 deputies present score a satisfaction survey at once
+        from django.utils import timezone
+
         from meetings import services as ms
         from meetings.models import Attendee
 
         meeting = ms.meeting_create(body=ballot.poll.body, kind="midyear_session", title="基准年中会",
-                                    date=datetime.date.today(), place="会议中心")
+                                    date=timezone.localdate(), place="会议中心")
         meeting = ms.meeting_transition(meeting=meeting, to="convening")
         present = people[:max(SCORERS, VOTERS // 2 + 1)]  # quorum: more than half present; SCORERS of them score
         Attendee.objects.filter(meeting=meeting, person__in=present).update(status="present")

@@ -1,5 +1,6 @@
 import datetime
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,6 +34,18 @@ def sub_body(db):
 @pytest.fixture
 def on_date():
     return datetime.date(2024, 3, 1)
+
+
+@pytest.fixture
+def beijing_early_morning(on_date):
+    """The clock at 07:30 in Beijing on `on_date`, on a server whose own zone is UTC (23:30 the day before):
+    code that asks the server for its date (`datetime.date.today()`) sees the day before; Beijing sees `on_date`."""
+    import time_machine
+
+    utc_server_clock = datetime.datetime.combine(on_date, datetime.time(7, 30), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(utc_server_clock.astimezone(ZoneInfo("UTC")), tick=False):
+        assert datetime.date.today() == on_date - datetime.timedelta(days=1)
+        yield on_date
 
 
 @pytest.fixture(autouse=True)

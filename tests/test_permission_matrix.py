@@ -1,10 +1,9 @@
 """Every URL against every kind of visitor: anonymous, resident, deputy of another body, staff of another district,
 staff in scope and superuser. A new URL must be added here (the completeness test fails otherwise)."""
 
-import datetime
-
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from deputies import opinions, suggestions
 from deputies import services as ds
@@ -34,7 +33,7 @@ def world():
     e = Election(deputies=4, candidates=3).open()
     body = e.body
     district = body.division.parent
-    meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会", date=datetime.date.today(),
+    meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会", date=timezone.localdate(),
                                 place="x")
     survey = ms.survey_create(meeting=meeting, subject="工作")
     report = Report.objects.create(meeting=meeting, kind=Report.Kind.MEETING, state=Report.State.FAILED)
@@ -43,7 +42,7 @@ def world():
                                        text="积水", channel="station")
     station = opinions.station_create(kind="station", name="站", division=body.division, address="x")
     suggestion = suggestions.suggestion_submit(body=body, lead=e.people[0], title="建议", text="x",
-                                               submitted_on=datetime.date.today())
+                                               submitted_on=timezone.localdate())
     project = e.projects[0]
     milestone_project = e.projects[1]
     user_a, _ = ds.deputy_account_create(person=e.people[0])

@@ -29,3 +29,14 @@ def test_any_other_error_stays_a_500():
     except ValueError:
         resp = server_error(request)
     assert resp.status_code == 500
+
+
+def test_no_refusal_drops_its_later_messages():
+    """`exc.messages[0]` shows the first reason of a refusal and drops the rest: every site shows them all."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sites = [f"{p.relative_to(root)}:{n}" for app in ("congress", "deputies", "projects", "meetings")
+             for p in (root / app).rglob("*.py") if "migrations" not in p.parts
+             for n, line in enumerate(p.read_text().splitlines(), 1) if "messages[0]" in line]
+    assert sites == []

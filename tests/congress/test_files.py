@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from PIL import Image
 
 from congress.files import ATTACHMENT_KINDS, ROSTER_KINDS, FileKindValidator, detect, file_response
@@ -232,7 +233,7 @@ def report(db):
     body = factories.BodyFactory(seats=80)
     factories.TermFactory(body=body)
     meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会",
-                                date=datetime.date.today(), place="x")
+                                date=timezone.localdate(), place="x")
     r = Report.objects.create(meeting=meeting, kind=Report.Kind.MEETING)
     ms.report_store(report_id=r.pk, html="<p>x</p>", pdf_bytes=PDF, checksum="c")
     r.refresh_from_db()

@@ -24,10 +24,12 @@ def test_results_lead_and_attendance_is_a_summary(past):
     voting = Attendee.objects.filter(meeting=past, voting=True)
     present = voting.filter(status=Attendee.Status.PRESENT).count()
     leave = voting.filter(status=Attendee.Status.LEAVE).count()
-    absent = voting.count() - present - leave  # the meeting is over: whoever did not sign in was absent
-    assert ["应到", "实到", "请假", "缺席"] == re.findall(r"<th>([^<]+)</th>", summary)
+    left = voting.filter(status=Attendee.Status.LEFT).count()
+    absent = voting.count() - present - leave - left  # the meeting is over: whoever did not sign in was absent
+    assert ["应到", "实到", "请假", "缺席", "离场"] == re.findall(r"<th>([^<]+)</th>", summary)
     assert (f'<td class="text-end">{voting.count()}</td><td class="text-end">{present}</td>'
-            f'<td class="text-end">{leave}</td><td class="text-end">{absent}</td>') in summary
+            f'<td class="text-end">{leave}</td><td class="text-end">{absent}</td>'
+            f'<td class="text-end">{left}</td>') in summary
     assert "<tr><td>" not in summary.replace("<tr><td>表决成员</td>", "")  # no roster rows in the summary
 
 

@@ -174,3 +174,12 @@ def datetime_delta():
     import datetime
 
     return datetime.timedelta(days=1)
+
+
+def test_a_row_without_a_start_date_starts_on_todays_date_in_beijing(staff_client, sub_body, beijing_early_morning):
+    body, term = sub_body  # the term started on 2024-01-10; at 07:30 in Beijing it is already `on_date` there
+    area = factories.community(parent=body.division)
+    resp = upload(staff_client, body, term, csv_bytes([row(area, start="")]), "roster.csv")
+    assert resp.status_code == 200
+    staff_client.post(f"/staff/bodies/{body.pk}/import/", {"payload": resp.context["confirm_form"].initial["payload"]})
+    assert Mandate.objects.get(term=term).start_date == beijing_early_morning

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from deputies import suggestions as services
 from deputies.models import Suggestion
@@ -109,7 +110,7 @@ def test_suggestion_submitted_at_a_convening_meeting(body_people, client):
     from meetings import services as ms
 
     body, people = body_people
-    meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会", date=datetime.date.today(),
+    meeting = ms.meeting_create(body=body, kind="deliberation_midyear", title="议事会", date=timezone.localdate(),
                                 place="x")
     meeting = ms.meeting_transition(meeting=meeting, to="convening")
     user, _pw = ds.deputy_account_create(person=people[0])

@@ -19,6 +19,7 @@ from typing import Any
 import tablib
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -104,7 +105,7 @@ HEADERS = [str(label) for _key, label in COLUMNS]
 def roster_row(p):
     """A row that imports, for the home body's community."""
     return ["居民甲", "女", "1985-03-02", "汉族", "CN", "bachelor", "resident", "masses", "13900000000", "是",
-            p.h.community.code, "2015-01-01", "deliberation_deputy", datetime.date.today().isoformat()]
+            p.h.community.code, "2015-01-01", "deliberation_deputy", timezone.localdate().isoformat()]
 
 
 def roster_files(p):
@@ -159,7 +160,7 @@ def roster_payloads(p):
         "name": "居民乙", "gender": "F", "date_of_birth": datetime.date(1985, 3, 2), "ethnicity": "汉族",
         "nationality": "CN", "education": "bachelor", "sector": "resident", "affiliation": "masses", "phone": "",
         "is_community_worker": False, "area": p.h.community, "in_area_since": datetime.date(2015, 1, 1)},
-        role="deliberation_deputy", start_date=datetime.date.today())
+        role="deliberation_deputy", start_date=timezone.localdate())
     rows = serialise_rows([good])
     payload = signing.dumps({"term": p.h.term.pk, "rows": rows}, salt=IMPORT_SALT, compress=True)
     away = signing.dumps({"term": p.a.term.pk, "rows": rows}, salt=IMPORT_SALT, compress=True)

@@ -10,6 +10,7 @@ side, and sometimes adds fields the form does not know.
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
@@ -75,7 +76,7 @@ def plain(*good):
 
 
 def date(*good):
-    today = datetime.date.today()
+    today = timezone.localdate()
     plausible = [today, today + datetime.timedelta(days=30), today - datetime.timedelta(days=3), *good]
     return Field(good=st.sampled_from([d.isoformat() for d in plausible]), bad=st.one_of(odd_dates, junk))
 

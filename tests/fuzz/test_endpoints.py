@@ -14,7 +14,7 @@ from tests.fuzz import harness
 from tests.fuzz import strategies as s
 from tests.fuzz.endpoints import ENDPOINTS, GET_ONLY, PAGES, REGISTRY, pools, url_name
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 # FUZZ_SCALE=10 runs ten times as many examples (a longer hunt); FUZZ_STATS=1 prints the outcomes per endpoint (-s)
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 

@@ -18,12 +18,9 @@ from projects.models import Project
 from tests.ballot_box import filled
 from tests.fuzz import harness
 from tests.fuzz.endpoints import HEADERS, pools, roster_row
+from tests.web import html
 
-pytestmark = pytest.mark.django_db
-
-
-def html(resp):
-    return resp.content.decode()
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 
 def box(poll):

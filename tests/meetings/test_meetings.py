@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from congress.models import BallotSlot, VoteRecord
 from meetings import services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting
-from meetings.tasks import flag_overdue_opinions, send_meeting_notices
+from meetings.tasks import flag_overdue_deliberation_opinions, send_meeting_notices
 from tests.ballot_box import SEAL, TRACKER, filled, sealed
 from tests.factories import CLOSE_REASON
 from tests.meetings.conftest import Hall
@@ -149,7 +149,7 @@ def test_opinions_are_tracked_until_closed_and_overdue_flagged(hall):
     with pytest.raises(ValidationError):
         services.opinion_close(opinion=op)
     assert services.opinions_flag_overdue(on_date=datetime.date(2026, 9, 2)) == 1
-    assert flag_overdue_opinions.delay().get() == 0
+    assert flag_overdue_deliberation_opinions.delay().get() == 0
     op.refresh_from_db()
     assert op.overdue
     services.opinion_respond(opinion=op, response="已建立巡河台账", on=datetime.date(2026, 9, 5))

@@ -12,12 +12,9 @@ from meetings.models import Report
 from tests import factories
 from tests.ballot_box import SEAL, sealed, shares
 from tests.meetings.conftest import Hall
+from tests.web import html
 
 pytestmark = pytest.mark.django_db
-
-
-def html(resp) -> str:
-    return resp.content.decode()
 
 
 def office(h, lang="en"):

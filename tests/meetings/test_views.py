@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from congress.models import AuditLog, Elector, SecretPoll, VoteRecord
 from deputies.models import Mandate
-from deputies.services import deputy_account_create
 from meetings import services
 from meetings.models import (
     AgendaItem,
@@ -31,56 +30,18 @@ from meetings.models import (
 from projects import services as project_services
 from projects.models import Project
 from tests import factories
-from tests.ballot_box import CARDS, OPEN_FORM, SEAL, TRACKER, card_texts_in, filled, sealed
+from tests.ballot_box import CARDS, OPEN_FORM, SEAL, card_texts_in, filled, sealed
 from tests.meetings.conftest import Hall
 from tests.projects.conftest import make_candidates
+from tests.web import deputy_client, error_messages, html, receipt_in, staff_client, success_messages
 
 CONFIRM_CLOSE = {"confirm": "on", "reason": factories.CLOSE_REASON}
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "x-Secret-123"
-RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*(' + TRACKER + r')\s*<')
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-def html(resp) -> str:
-    return resp.content.decode()
-
-
-def staff_client(division):
-    c = Client()
-    user = factories.staff(division)
-    c.force_login(user)
-    return c, user
-
-
-def deputy_client(person):
-    """A signed-in client for a deputy, giving them an account if they have none yet."""
-    c = Client()
-    person.refresh_from_db()
-    if person.user_id:
-        c.force_login(person.user)
-    else:
-        user, _pw = deputy_account_create(person=person, username=f"dep{person.pk}", password=PASSWORD)
-        c.force_login(user)
-    return c
-
-
-def error_messages(resp):
-    return [m for m in resp.context["messages"] if m.level_tag == "error"]
-
-
-def success_messages(resp):
-    return [m for m in resp.context["messages"] if m.level_tag == "success"]
-
-
-def receipt_in(resp) -> str:
-    m = RECEIPT_ELEMENT_RE.search(html(resp))
-    assert m, "no receipt element on the page"
-    return m.group(1)
-
 
 def pdf_bytes(resp) -> bytes:
     return b"".join(resp.streaming_content) if resp.streaming else resp.content

@@ -16,14 +16,11 @@ from projects import services
 from projects.models import Ballot, Project
 from tests import factories
 from tests.projects.conftest import Election
+from tests.web import html
 
 pytestmark = pytest.mark.django_db
 
 SCRUTINEERS = "王监票\n赵监票"
-
-
-def html(resp) -> str:
-    return resp.content.decode()
 
 
 def signed_in(user, lang="zh-hans") -> Client:

@@ -20,61 +20,19 @@ from django.utils import timezone
 
 from congress import polls
 from congress.models import AuditLog, BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
-from deputies.services import deputy_account_create
 from projects import services
 from projects.models import Ballot, Category, Project, ProjectTransition
 from tests import factories
 from tests.ballot_box import OPEN_FORM, SCRUTINEERS, TRACKER, card_texts_in, filled, remember, shares
 from tests.projects.conftest import Election, make_candidates
+from tests.web import deputy_client, error_messages, html, login_deputy, receipt_in, staff_client
 
 pytestmark = pytest.mark.django_db
 
 RECEIPT_RE = re.compile(TRACKER)
-RECEIPT_ELEMENT_RE = re.compile(r'id="receipt">\s*(' + TRACKER + r')\s*<')
-PASSWORD = "x-Secret-123"
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-def html(resp) -> str:
-    return resp.content.decode()
-
-
-def login_deputy(client, person, username=None):
-    user, _password = deputy_account_create(person=person, username=username or f"dep{person.pk}", password=PASSWORD)
-    client.force_login(user)
-    return user
-
-
-def deputy_client(person):
-    c = Client()
-    login_deputy(c, person)
-    return c
-
-
-def deputy_client_for(person):
-    """A signed-in client for a deputy who may already have an account."""
-    c = Client()
-    person.refresh_from_db()
-    if person.user_id:
-        c.force_login(person.user)
-    else:
-        login_deputy(c, person)
-    return c
-
-
-def staff_client(division):
-    c = Client()
-    user = factories.staff(division)
-    c.force_login(user)
-    return c, user
-
-
-def receipt_in(resp) -> str:
-    m = RECEIPT_ELEMENT_RE.search(html(resp))
-    assert m, "no receipt element on the page"
-    return m.group(1)
-
 
 def filled_slots(poll):
     """The ballots in the box, the sealed ones opened with the scrutineers' cards (the box itself is untouched)."""
@@ -83,10 +41,6 @@ def filled_slots(poll):
 
 def vote_url(ballot):
     return f"/ballots/{ballot.pk}/vote/"
-
-
-def error_messages(resp):
-    return [m for m in resp.context["messages"] if m.level_tag == "error"]
 
 
 # --- 1. the public proposal form --------------------------------------------------------
@@ -456,7 +410,7 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert client.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result.csv").status_code == 404
     assert client.get(f"/ballots/{ballot.pk}/result/print/").status_code == 404
-    assert deputy_client_for(people[0]).get(f"/ballots/{ballot.pk}/result/").status_code == 404
+    assert deputy_client(people[0]).get(f"/ballots/{ballot.pk}/result/").status_code == 404
     elsewhere, _ = staff_client(factories.district())
     assert elsewhere.get(f"/ballots/{ballot.pk}/result/").status_code == 404
     assert elsewhere.post(f"/staff/ballots/{ballot.pk}/certify/").status_code == 404
@@ -506,7 +460,7 @@ def test_staff_create_open_close_and_certify_a_ballot(client, django_capture_on_
     assert ballot.result.checksum in html(printed)
 
     # the deputies find the announced result on their page
-    mine = deputy_client_for(people[1]).get("/ballots/")
+    mine = deputy_client(people[1]).get("/ballots/")
     assert f'href="/ballots/{ballot.pk}/result/"' in html(mine)
 
 
