@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from congress import polls, safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import tallying
+from projects.forms import vote_form_class
 from projects.models import Ballot, BallotCandidate, Project
 
 REASONS = {
@@ -52,12 +53,24 @@ def ballot_with_candidates(pk, base=None):
     ).get(pk=pk)
 
 
-def ballot_for_casting(pk):
-    """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs, in two small queries."""
+def _ballot_for_casting(pk):
     return Ballot.objects.select_related("poll").prefetch_related(
         Prefetch("candidates", queryset=BallotCandidate.objects.select_related("project")
                  .only("id", "ballot_id", "position", "project__title").order_by("position"))
     ).get(pk=pk)
+
+
+_casting = polls.CastingCache(_ballot_for_casting)
+
+
+def ballot_for_casting(pk, fresh: bool = False):
+    """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs. Kept by the process
+    while the poll is open (see `polls.CastingCache`); else two small queries. Its `vote_form` is the ballot's form
+    class, made once."""
+    ballot = _casting.get(pk, fresh)
+    if not hasattr(ballot, "vote_form"):
+        ballot.vote_form = vote_form_class(ballot)
+    return ballot
 
 
 @dataclass

@@ -157,40 +157,55 @@ def vote(request, pk):
 
 
 def _cast(request, pk):
-    """A cast ballot: the ballot with its candidates (two queries), the elector (one), then the service (two).
-
-    A second ballot (the form sent again, another tab or device) is a conflict: the first one stands.
+    """A cast ballot: the ballot as this process keeps it while its poll is open (no query), then the service,
+    whose one statement (PostgreSQL) finds the elector and stores the vote record and the sealed ballot. Its typed
+    refusals answer 404 (not on the electorate), 409 (a second ballot: the first one stands) and 403 (voting not
+    open) without checking again; a copy of a poll opened again since (STALE) is loaded again, once.
     """
-    try:
-        ballot = selectors.ballot_for_casting(pk)
-    except Ballot.DoesNotExist as exc:
-        raise Http404 from exc
+    for fresh in (False, True):
+        try:
+            ballot = selectors.ballot_for_casting(pk, fresh=fresh)
+        except Ballot.DoesNotExist as exc:
+            raise Http404 from exc
+        form = ballot.vote_form(request.POST)
+        if not form.is_valid():
+            if not fresh:  # refused by a kept copy: ask the database's ballot
+                continue
+            return _refused_ballot(request, pk, form)
+        try:
+            receipt = services.ballot_vote(ballot=ballot, user_id=request.user.pk, choices=form.choices())
+        except polls.CastRefused as exc:
+            if exc.reason == exc.STALE and not fresh:
+                continue
+            if exc.reason == exc.NOT_ELECTOR:
+                raise Http404 from exc
+            if exc.reason == exc.ALREADY_VOTED:
+                return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+            return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+        except ValidationError as exc:  # the ballot's rules (too many projects chosen...)
+            if not fresh:
+                continue
+            for message in exc.messages:
+                form.add_error(None, message)
+            return _refused_ballot(request, pk, form)
+        predicates.remember_voter(request.user, receipt)
+        # The receipt is shown here and nowhere else: never stored beside the account
+        # (no session, no message, no redirect carrying it).
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refused_ballot(request, pk, form):
+    """A ballot refused by its form or rules: what the vote page would say to this deputy (404, 409 or 403), or the
+    whole page again with the errors (422)."""
+    ballot = selectors.ballot_with_candidates(pk)
     elector = polls.elector_for(ballot.poll_id, request.user.pk)
     if elector is None:
         raise Http404
-    request.user.person = elector.person  # known now: the page's menu need not look it up again
-    elector_id = elector.pk
     if elector.voted:
         return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-    form = pforms.vote_form_class(ballot)(request.POST)
-    if form.is_valid():
-        try:
-            receipt = services.ballot_vote(ballot=ballot, elector_id=elector_id, choices=form.choices())
-        except polls.CastRefused as exc:
-            if exc.reason == exc.ALREADY_VOTED:
-                return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-            if exc.reason == exc.CLOSED:
-                return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
-        else:
-            # The receipt is shown here and nowhere else: never stored beside the account
-            # (no session, no message, no redirect carrying it).
-            return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
-    elif not polls.voting_window_open(ballot.poll):
+    if not polls.voting_window_open(ballot.poll):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
-    ballot = selectors.ballot_with_candidates(pk)  # refused: the whole page again, with the errors
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
 
 
