@@ -504,13 +504,9 @@ def _score_cast(request, pk):
             survey = selectors.survey_for_scoring(pk, fresh=fresh)
         except SatisfactionSurvey.DoesNotExist as exc:
             raise Http404 from exc
-        form = mforms.ScoreForm(request.POST, survey=survey)
-        if not form.is_valid():
-            if not fresh:  # refused by a kept copy: ask the database's survey
-                continue
-            return _score_refused(request, pk, form)
         try:
-            receipt = services.survey_respond(survey=survey, user_id=request.user.pk, value=form.cleaned_data["value"])
+            receipt = services.survey_respond(survey=survey, user_id=request.user.pk,
+                                              value=request.POST.get("value", ""))
         except CastRefused as exc:
             if exc.reason == exc.STALE and not fresh:
                 continue
@@ -519,22 +515,26 @@ def _score_cast(request, pk):
             if exc.reason == exc.ALREADY_VOTED:
                 return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
             return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
-        except ValidationError as exc:  # the survey's scale
-            if not fresh:
+        except ValidationError as exc:  # the survey's scale (the form is built only to say why)
+            if not fresh:  # refused by a kept copy: ask the database's survey
                 continue
-            for message in exc.messages:
-                form.add_error(None, message)
-            return _score_refused(request, pk, form)
+            return _score_refused(request, pk, exc)
         remember_voter(request.user, receipt)
         # shown once, never stored beside the account (see README, Secret ballots)
         return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _score_refused(request, pk, form):
+def _score_refused(request, pk, refusal: ValidationError):
     survey = SatisfactionSurvey.objects.select_related("poll", "meeting").get(pk=pk)
-    return _score_refusal(request, survey, status_done=409) or render(
-        request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
+    refused = _score_refusal(request, survey, status_done=409)
+    if refused is not None:
+        return refused
+    form = mforms.ScoreForm(request.POST, survey=survey)
+    if form.is_valid():
+        for message in refusal.messages:
+            form.add_error(None, message)
+    return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
 
 
 # --- duty records ---------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from congress import polls, safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import tallying
-from projects.forms import vote_form_class
 from projects.models import Ballot, BallotCandidate, Project
 
 REASONS = {
@@ -65,12 +64,8 @@ _casting = polls.CastingCache(_ballot_for_casting)
 
 def ballot_for_casting(pk, fresh: bool = False):
     """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs. Kept by the process
-    while the poll is open (see `polls.CastingCache`); else two small queries. Its `vote_form` is the ballot's form
-    class, made once."""
-    ballot = _casting.get(pk, fresh)
-    if not hasattr(ballot, "vote_form"):
-        ballot.vote_form = vote_form_class(ballot)
-    return ballot
+    while the poll is open (see `polls.CastingCache`); else two small queries."""
+    return _casting.get(pk, fresh)
 
 
 @dataclass

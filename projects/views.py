@@ -167,13 +167,11 @@ def _cast(request, pk):
             ballot = selectors.ballot_for_casting(pk, fresh=fresh)
         except Ballot.DoesNotExist as exc:
             raise Http404 from exc
-        form = ballot.vote_form(request.POST)
-        if not form.is_valid():
-            if not fresh:  # refused by a kept copy: ask the database's ballot
-                continue
-            return _refused_ballot(request, pk, form)
         try:
-            receipt = services.ballot_vote(ballot=ballot, user_id=request.user.pk, choices=form.choices())
+            choices = pforms.vote_choices(ballot, request.POST)
+            if choices is None:
+                raise ValidationError(_("Choose from the projects on this ballot."))
+            receipt = services.ballot_vote(ballot=ballot, user_id=request.user.pk, choices=choices)
         except polls.CastRefused as exc:
             if exc.reason == exc.STALE and not fresh:
                 continue
@@ -183,11 +181,9 @@ def _cast(request, pk):
                 return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
             return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
         except ValidationError as exc:  # the ballot's rules (too many projects chosen...)
-            if not fresh:
+            if not fresh:  # refused by a kept copy: ask the database's ballot
                 continue
-            for message in exc.messages:
-                form.add_error(None, message)
-            return _refused_ballot(request, pk, form)
+            return _refused_ballot(request, pk, exc)
         predicates.remember_voter(request.user, receipt)
         # The receipt is shown here and nowhere else: never stored beside the account
         # (no session, no message, no redirect carrying it).
@@ -195,9 +191,9 @@ def _cast(request, pk):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _refused_ballot(request, pk, form):
-    """A ballot refused by its form or rules: what the vote page would say to this deputy (404, 409 or 403), or the
-    whole page again with the errors (422)."""
+def _refused_ballot(request, pk, refusal: ValidationError):
+    """A refused ballot: what the vote page would say to this deputy (404, 409 or 403), or the whole page again with
+    the form's errors, or else the rules' (422)."""
     ballot = selectors.ballot_with_candidates(pk)
     elector = polls.elector_for(ballot.poll_id, request.user.pk)
     if elector is None:
@@ -206,6 +202,10 @@ def _refused_ballot(request, pk, form):
         return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
     if not polls.voting_window_open(ballot.poll):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+    form = pforms.vote_form_class(ballot)(request.POST)
+    if form.is_valid():
+        for message in refusal.messages:
+            form.add_error(None, message)
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
 
 
