@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -165,9 +166,14 @@ def contents_from_sealed(data: dict | None) -> Contents | None:
 
 
 class CastRefused(PollError):
-    """A web ballot refused before anything was stored, with a reason the view maps to a status."""
+    """A web ballot refused before anything was stored, with a reason the view maps to a status.
 
-    NOT_ELECTOR, ALREADY_VOTED, CLOSED, NOT_PRESENT = "not_elector", "already_voted", "closed", "not_present"
+    NOT_PRESENT: a present-only poll, and the deputy is not signed in in the hall (or has left).
+    STALE: the poll was opened again (voided and re-run: a new key) since the caller loaded it; load it again.
+    """
+
+    NOT_ELECTOR, ALREADY_VOTED, CLOSED, NOT_PRESENT, STALE = (
+        "not_elector", "already_voted", "closed", "not_present", "stale")
 
     def __init__(self, reason: str, message):
         super().__init__(message)
@@ -179,49 +185,198 @@ def not_present_message() -> str:
              "staff to record your return) before you vote. Nothing was recorded.")
 
 
+def _refusal(reason: str) -> CastRefused:
+    messages = {
+        CastRefused.NOT_ELECTOR: _("You are not on the electorate of this poll."),
+        CastRefused.ALREADY_VOTED: _("You have already voted in this poll. Your first ballot stands."),
+        CastRefused.CLOSED: _("Voting is not open for this poll."),
+        CastRefused.NOT_PRESENT: not_present_message(),
+        CastRefused.STALE: _("This poll was opened again since the page was loaded. Load it again and vote."),
+    }
+    return CastRefused(reason, messages[reason])
+
+
+class Receipt(str):
+    """The tracker of a cast ballot (a str), with the voter's person id and name: the page that shows the receipt
+    needs no query for its menu."""
+
+    person_id: int
+    person_name: str
+
+    def __new__(cls, tracker: str, person_id: int, person_name: str):
+        receipt = super().__new__(cls, tracker)
+        receipt.person_id, receipt.person_name = person_id, person_name
+        return receipt
+
+
 def elector_for(poll_id: int, user_id: int) -> Elector | None:
     """The signed-in user's place on a poll's electorate, with their person and `voted`, or None. One query."""
     return (Elector.objects.filter(poll_id=poll_id, person__user_id=user_id).select_related("person")
             .annotate(voted=Exists(VoteRecord.objects.filter(elector=OuterRef("pk")))).first())
 
 
-def cast_sealed(*, poll: SecretPoll, elector_id: int, contents: Contents, now=None) -> str:
-    """Store a web ballot: the vote record and the sealed ballot, two statements in one transaction. Returns the
-    tracker (the receipt). The one-ballot-per-deputy key refuses a second vote record (`ON CONFLICT DO NOTHING`, so
-    no savepoint is needed); then nothing is stored.
+def _tables() -> dict:
+    person = Elector._meta.get_field("person").related_model  # deputies' model: named, never imported, here
+    return {"poll": SecretPoll._meta.db_table, "elector": Elector._meta.db_table, "person": person._meta.db_table,
+            "record": VoteRecord._meta.db_table, "sealed": SealedBallot._meta.db_table}
 
-    Nothing here is logged or audited: an audit row would tie the person to the moment of the ballot.
+
+class CastingCache:
+    """What a cast needs of a ballot or survey (its poll, its rules, its candidates), kept by each web process while
+    the poll is open, so that casting reads none of it from the database.
+
+    Safe to keep: a poll's rules and candidates are frozen from opening (they change only in a draft), and `cast`
+    reads the poll's state and times from the database in the statement that stores the ballot, and compares the
+    kept copy's public key with the poll's. A poll voided and opened again has a new key: a copy made before is
+    refused as STALE (`get(pk, fresh=True)` loads it again) and nothing is ever sealed with an old key.
     """
-    if not voting_window_open(poll, now):
-        raise CastRefused(CastRefused.CLOSED, _("Voting is not open for this poll."))
+
+    instances: list[CastingCache] = []
+
+    def __init__(self, load: Callable, size: int = 64):
+        self.load, self.size, self.items = load, size, {}
+        CastingCache.instances.append(self)
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Forget every kept copy (tests: ids are reused after a test's rollback)."""
+        for cache in cls.instances:
+            cache.items.clear()
+
+    def get(self, pk: int, fresh: bool = False):
+        kept = None if fresh else self.items.get(pk)
+        if kept is not None:
+            return kept
+        obj = self.load(pk)  # raises the model's DoesNotExist
+        if obj.poll.state == SecretPoll.State.OPEN and obj.poll.public_key:
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[pk] = obj
+        else:
+            self.items.pop(pk, None)
+        return obj
+
+
+# One statement on PostgreSQL: the poll (locked FOR KEY SHARE, so that closing, which locks it FOR UPDATE, waits for
+# a cast under way and a cast after it sees it closed), the elector, the vote record (the one-ballot-per-deputy key
+# refuses a second: ON CONFLICT DO NOTHING) and the sealed ballot, stored only if the vote record was. In a present-only
+# poll the elector must be in the hall; their row is locked FOR SHARE, so the attendance service that marks them gone
+# waits for a cast under way, and a cast after it sees them gone. Its answer
+# says which refusal applies. Autocommit: no BEGIN, COMMIT nor savepoint of its own.
+_CAST_PG = """
+WITH p AS (
+  SELECT id, public_key IS NOT DISTINCT FROM %(key)s AS current,
+         state = 'open' AND (opens_at IS NULL OR opens_at <= %(now)s) AND (closes_at IS NULL OR %(now)s < closes_at)
+         AS voting, present_only
+  FROM "{poll}" WHERE id = %(poll)s FOR KEY SHARE
+), e AS (
+  SELECT el.id, pe.id AS person_id, pe.name, el.in_hall,
+         EXISTS (SELECT 1 FROM "{record}" r WHERE r.elector_id = el.id) AS voted
+  FROM "{elector}" el JOIN "{person}" pe ON pe.id = el.person_id
+  WHERE el.poll_id = %(poll)s AND {who}
+  FOR SHARE OF el
+), v AS (
+  INSERT INTO "{record}" (elector_id, poll_id, channel)
+  SELECT e.id, p.id, %(channel)s FROM e, p
+  WHERE p.current AND p.voting AND NOT e.voted AND (e.in_hall OR NOT p.present_only)
+  ON CONFLICT DO NOTHING RETURNING id
+), s AS (
+  INSERT INTO "{sealed}" (id, poll_id, sealed, tracker)
+  SELECT %(uuid)s, p.id, %(sealed)s, %(tracker)s FROM p WHERE EXISTS (SELECT 1 FROM v)
+  RETURNING id
+)
+SELECT (SELECT current FROM p), (SELECT voting FROM p), (SELECT present_only FROM p), e.person_id, e.name, e.voted,
+       e.in_hall, (SELECT count(*) FROM s)
+FROM (SELECT 1) one LEFT JOIN e ON true
+"""
+
+
+def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, person_id: int | None = None,
+         now=None) -> Receipt:
+    """Store a web ballot of the deputy signed in as `user_id` (or of the person `person_id`): the vote record and
+    the sealed ballot, together or not at all. Returns the receipt (the tracker).
+
+    `poll` may be a copy kept from earlier (a process's cache): the poll's state, times and electorate are read
+    from the database by the statement that stores the ballot, and its public key is compared with the copy's, so
+    a copy of a poll opened again since is refused as STALE and nothing is sealed with an old key. Refusals are
+    `CastRefused`, checked in this order: not on the electorate, already voted, voting not open.
+
+    On PostgreSQL one statement; elsewhere a lookup, then the two inserts in one transaction. Nothing here is
+    logged or audited: an audit row would tie the person to the moment of the ballot.
+    """
+    if not poll.public_key:  # a copy made before the poll opened
+        raise _refusal(CastRefused.STALE)
+    if (user_id is None) == (person_id is None):
+        raise ValueError("cast() takes user_id or person_id")
+    now = now or timezone.now()
     sealed = sealing.seal(poll.public_key, contents.as_sealed())
     tracker = sealing.tracker(sealed)
-    with transaction.atomic():
-        # a present-only poll: the elector's row is locked against the attendance service that marks them gone
-        if poll.present_only and not (Elector.objects.select_for_update(no_key=True)
-                                      .filter(pk=elector_id, in_hall=True).values_list("pk", flat=True)):
-            raise CastRefused(CastRefused.NOT_PRESENT, not_present_message())
+    if connection.vendor == "postgresql":
+        tables = _tables()
+        who = "pe.user_id = %(who)s" if user_id is not None else "el.person_id = %(who)s"
         with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608  # nosec B608  # table name from the model; values are parameters
-                "ON CONFLICT DO NOTHING RETURNING id", [elector_id, poll.pk, VoteRecord.Channel.WEB])
-            if cursor.fetchone() is None:
-                raise CastRefused(CastRefused.ALREADY_VOTED,
-                                  _("You have already voted in this poll. Your first ballot stands."))
-        SealedBallot.objects.create(poll=poll, sealed=sealed, tracker=tracker)
-        push.publish(push.poll_topic(poll.pk))  # "one more ballot": the hall screen's count, never who or what
-    return tracker
+            cursor.execute(_CAST_PG.format(who=who, **tables), {
+                "key": bytes(poll.public_key), "now": now, "poll": poll.pk, "who": user_id or person_id,
+                "channel": VoteRecord.Channel.WEB, "uuid": str(uuid.uuid4()), "sealed": sealed, "tracker": tracker})
+            current, voting, present_only, voter, name, voted, in_hall, stored = cursor.fetchone()
+        if not current:  # no such poll any more, or opened again since the copy was made
+            raise _refusal(CastRefused.STALE)
+        if voter is None:
+            raise _refusal(CastRefused.NOT_ELECTOR)
+        if voted or (voting and not stored):
+            raise _refusal(CastRefused.ALREADY_VOTED)
+        if not voting:
+            raise _refusal(CastRefused.CLOSED)
+        if present_only and not in_hall:
+            raise _refusal(CastRefused.NOT_PRESENT)
+        receipt = Receipt(tracker, voter, name)
+    else:
+        receipt = _cast_portable(poll=poll, user_id=user_id, person_id=person_id, now=now, sealed=sealed,
+                                 tracker=tracker)
+    push.publish(push.poll_topic(poll.pk))  # "one more ballot": the hall screen's count, never who or what
+    return receipt
 
 
-def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> str:
-    """Record that `person` voted and put their sealed ballot in the box. Returns the tracker (the receipt)."""
-    poll = SecretPoll.objects.get(pk=poll.pk)
-    if not voting_window_open(poll, now):
-        raise CastRefused(CastRefused.CLOSED, _("Voting is not open for this poll."))
-    elector = Elector.objects.filter(poll=poll, person=person).first()
+def _cast_portable(*, poll, user_id, person_id, now, sealed, tracker) -> Receipt:
+    """Elsewhere than PostgreSQL: the elector with the poll and `voted` (one query), then the two inserts."""
+    who = {"person__user_id": user_id} if user_id is not None else {"person_id": person_id}
+    elector = (Elector.objects.filter(poll_id=poll.pk, **who).select_related("person", "poll")
+               .only("id", "in_hall", "person", "poll", "person__name", "poll__state", "poll__opens_at", "poll__closes_at",
+                     "poll__public_key", "poll__present_only")
+               .annotate(voted=Exists(VoteRecord.objects.filter(elector=OuterRef("pk")))).first())
+    live = elector.poll if elector is not None else SecretPoll.objects.only("public_key").filter(pk=poll.pk).first()
+    if live is None or bytes(live.public_key or b"") != bytes(poll.public_key):
+        raise _refusal(CastRefused.STALE)
     if elector is None:
-        raise CastRefused(CastRefused.NOT_ELECTOR, _("You are not on the electorate of this poll."))
-    return cast_sealed(poll=poll, elector_id=elector.pk, contents=contents, now=now)
+        raise _refusal(CastRefused.NOT_ELECTOR)
+    if elector.voted:
+        raise _refusal(CastRefused.ALREADY_VOTED)
+    if not voting_window_open(live, now):
+        raise _refusal(CastRefused.CLOSED)
+    if live.present_only and not elector.in_hall:
+        raise _refusal(CastRefused.NOT_PRESENT)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{VoteRecord._meta.db_table}" (elector_id, poll_id, channel) VALUES (%s, %s, %s) '  # noqa: S608  # nosec B608  # table name from the model; values are parameters
+            "ON CONFLICT DO NOTHING RETURNING id", [elector.pk, poll.pk, VoteRecord.Channel.WEB])
+        if cursor.fetchone() is None:
+            raise _refusal(CastRefused.ALREADY_VOTED)
+        SealedBallot.objects.create(poll_id=poll.pk, sealed=sealed, tracker=tracker)
+    return Receipt(tracker, elector.person_id, elector.person.name)
+
+
+def poll_cast_web(*, poll: SecretPoll, person, contents: Contents, now=None) -> Receipt:
+    """Record that `person` voted and put their sealed ballot in the box. Returns the receipt (the tracker).
+    A `poll` loaded before it was (re)opened is loaded again once."""
+    try:
+        return cast(poll=poll, person_id=person.pk, contents=contents, now=now)
+    except CastRefused as exc:
+        if exc.reason != CastRefused.STALE:
+            raise
+    fresh = SecretPoll.objects.filter(pk=poll.pk).first()
+    if fresh is None or not fresh.public_key:
+        raise _refusal(CastRefused.CLOSED)
+    return cast(poll=fresh, person_id=person.pk, contents=contents, now=now)
 
 
 @transaction.atomic

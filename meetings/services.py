@@ -488,9 +488,16 @@ def survey_rules_check(survey: SatisfactionSurvey):
     return check
 
 
-def survey_respond(*, survey: SatisfactionSurvey, person, value, now=None) -> str:
-    """A deputy's anonymous score, sealed. Returns the tracker (the receipt)."""
-    return polls.poll_cast_web(poll=survey.poll, person=person, contents=survey_contents(survey, value), now=now)
+def survey_respond(*, survey: SatisfactionSurvey, person=None, value, now=None,
+                   user_id: int | None = None) -> polls.Receipt:
+    """A deputy's anonymous score, sealed. Returns the receipt (the tracker).
+
+    With `user_id` (the scoring page, with the survey as `selectors.survey_for_scoring` keeps it) one statement finds
+    the elector and stores the score; refusals are `polls.CastRefused` (STALE: load the survey again)."""
+    contents = survey_contents(survey, value)
+    if user_id is not None:
+        return polls.cast(poll=survey.poll, user_id=user_id, contents=contents, now=now)
+    return polls.poll_cast_web(poll=survey.poll, person=person, contents=contents, now=now)
 
 
 @transaction.atomic

@@ -18,15 +18,15 @@ from congress.exports import dataset_response
 from congress.files import REPORT_KINDS, file_response
 from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
-from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
+from congress.polls import CastRefused, poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.printing import pdf_response
 from congress.queue import QueueUnavailable, send_after_commit
 from congress.responses import flash_errors, flash_form_errors, refused
 from meetings import forms as mforms
-from meetings import reports, services
+from meetings import reports, selectors, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot
-from projects.predicates import person_of
+from projects.predicates import person_of, remember_voter
 
 
 def _meeting_in_scope(request, pk):
@@ -491,30 +491,77 @@ def request_leave(request, pk):
 
 @login_required
 def score(request, pk):
+    if request.method == "POST":
+        return _score_cast(request, pk)
     survey = get_object_or_404(SatisfactionSurvey.objects.select_related("poll", "meeting"), pk=pk)
+    refusal = _score_refusal(request, survey)
+    if refusal is not None:
+        return refusal
+    return render(request, "meetings/score.html", {"survey": survey, "form": mforms.ScoreForm(survey=survey)})
+
+
+def _score_refusal(request, survey, status_done: int = 200):
+    """What the scoring page says to someone who may not score now (404, the first score stands, 403), or None."""
     person = person_of(request.user)
     if person is None or not survey.poll.electors.filter(person=person).exists():
         raise Http404
     if services.vote_record_exists(survey.poll, person):
-        # a second score is a conflict: the first one stands
-        return render(request, "meetings/score_done.html", {"survey": survey, "already": True},
-                      status=409 if request.method == "POST" else 200)
+        return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=status_done)
     if not voting_window_open(survey.poll):
         return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
-    form = mforms.ScoreForm(request.POST if request.method == "POST" else None, survey=survey)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                receipt = services.survey_respond(survey=survey, person=person, value=form.cleaned_data["value"])
-            except ValidationError as exc:
-                if services.vote_record_exists(survey.poll, person):
-                    return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
-                form.add_error(None, exc.messages)
-            else:
-                # shown once, never stored beside the account (see README, Secret ballots)
-                return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
-        return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
-    return render(request, "meetings/score.html", {"survey": survey, "form": form})
+    return None
+
+
+def _score_cast(request, pk):
+    """A score: the survey as this process keeps it while scoring is open (no query), then the service, whose one
+    statement (PostgreSQL) finds the elector and stores the vote record and the sealed score. Its typed refusals
+    answer 404, 409 (a second score: the first one stands) and 403 without checking again; a copy of a survey opened
+    again since (STALE) is loaded again, once."""
+    for fresh in (False, True):
+        try:
+            survey = selectors.survey_for_scoring(pk, fresh=fresh)
+        except SatisfactionSurvey.DoesNotExist as exc:
+            raise Http404 from exc
+        if survey.scale == SatisfactionSurvey.Scale.RATINGS:  # many items: the form reads them
+            form = mforms.ScoreForm(request.POST, survey=survey)
+            if not form.is_valid():
+                return _score_refused(request, pk, ValidationError([]))
+            value = form.cleaned_data["value"]
+        else:
+            value = request.POST.get("value", "")
+        try:
+            receipt = services.survey_respond(survey=survey, user_id=request.user.pk, value=value)
+        except CastRefused as exc:
+            if exc.reason == exc.STALE and not fresh:
+                continue
+            if exc.reason == exc.NOT_ELECTOR:
+                raise Http404 from exc
+            if exc.reason == exc.ALREADY_VOTED:
+                return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
+            if exc.reason == exc.NOT_PRESENT:
+                return render(request, "meetings/score_closed.html", {"survey": survey, "refusal": exc.message},
+                              status=403)
+            return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
+        except ValidationError as exc:  # the survey's scale (the form is built only to say why)
+            if not fresh:  # refused by a kept copy: ask the database's survey
+                continue
+            return _score_refused(request, pk, exc)
+        remember_voter(request.user, receipt)
+        # shown once, never stored beside the account (see README, Secret ballots)
+        return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _score_refused(request, pk, refusal: ValidationError):
+    survey = SatisfactionSurvey.objects.select_related("poll", "meeting").get(pk=pk)
+    refused = _score_refusal(request, survey, status_done=409)
+    if refused is not None:
+        return refused
+    form = mforms.ScoreForm(request.POST, survey=survey)
+    if form.is_valid():
+        for message in refusal.messages:
+            form.add_error(None, message)
+    return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
 
 
 # --- duty records ---------------------------------------------------------------------

@@ -113,6 +113,15 @@ class CandidatesForm(forms.Form):
         ).select_related("category").order_by("title")
 
 
+def vote_choices(ballot, data) -> dict | None:
+    """A posted ballot's choices, read without building its form (`ballot_contents` checks them; the form is built
+    only to show why a ballot was refused). None when they are not even well formed."""
+    if ballot.method == Ballot.Method.APPROVE_UP_TO:
+        raw = data.getlist("approve")
+        return {"approve": [int(v) for v in raw]} if all(v.isdigit() for v in raw) else None
+    return {c.pk: data[f"c{c.pk}"] for c in ballot.candidates.all() if f"c{c.pk}" in data}
+
+
 def vote_form_class(ballot):
     """The deputy's ballot form, built from the ballot's candidates."""
     candidates = list(ballot.candidates.all())

@@ -53,12 +53,20 @@ def ballot_with_candidates(pk, base=None):
     ).get(pk=pk)
 
 
-def ballot_for_casting(pk):
-    """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs, in two small queries."""
+def _ballot_for_casting(pk):
     return Ballot.objects.select_related("poll").prefetch_related(
         Prefetch("candidates", queryset=BallotCandidate.objects.select_related("project")
                  .only("id", "ballot_id", "position", "project__title").order_by("position"))
     ).get(pk=pk)
+
+
+_casting = polls.CastingCache(_ballot_for_casting)
+
+
+def ballot_for_casting(pk, fresh: bool = False):
+    """The ballot, its poll and its candidates (id, position, title): all a cast ballot needs. Kept by the process
+    while the poll is open (see `polls.CastingCache`); else two small queries."""
+    return _casting.get(pk, fresh)
 
 
 @dataclass

@@ -359,15 +359,16 @@ def ballot_rules_check(ballot: Ballot):
     return check
 
 
-def ballot_vote(*, ballot: Ballot, person=None, choices: dict, now=None, elector_id: int | None = None) -> str:
-    """A deputy's web ballot, sealed. Returns the tracker (the receipt); refuses whole on any broken rule.
+def ballot_vote(*, ballot: Ballot, person=None, choices: dict, now=None, user_id: int | None = None) -> polls.Receipt:
+    """A deputy's web ballot, sealed. Returns the receipt (the tracker); refuses whole on any broken rule.
 
-    With `elector_id` (the vote page, which has looked the elector up and loaded the ballot with its poll and
-    candidates) it stores the ballot in two statements; refusals are `polls.CastRefused` with a reason.
+    With `user_id` (the vote page, with the ballot as `selectors.ballot_for_casting` keeps it) the ballot is stored
+    by one statement that also finds the elector; refusals are `polls.CastRefused` with a reason (STALE: the poll
+    was opened again since the ballot was loaded: load it again).
     """
     contents = ballot_contents(ballot, choices)
-    if elector_id is not None:
-        return polls.cast_sealed(poll=ballot.poll, elector_id=elector_id, contents=contents, now=now)
+    if user_id is not None:
+        return polls.cast(poll=ballot.poll, user_id=user_id, contents=contents, now=now)
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
 

@@ -161,43 +161,58 @@ def vote(request, pk):
 
 
 def _cast(request, pk):
-    """A cast ballot: the ballot with its candidates (two queries), the elector (one), then the service (two).
-
-    A second ballot (the form sent again, another tab or device) is a conflict: the first one stands.
+    """A cast ballot: the ballot as this process keeps it while its poll is open (no query), then the service,
+    whose one statement (PostgreSQL) finds the elector and stores the vote record and the sealed ballot. Its typed
+    refusals answer 404 (not on the electorate), 409 (a second ballot: the first one stands) and 403 (voting not
+    open) without checking again; a copy of a poll opened again since (STALE) is loaded again, once.
     """
-    try:
-        ballot = selectors.ballot_for_casting(pk)
-    except Ballot.DoesNotExist as exc:
-        raise Http404 from exc
-    elector = polls.elector_for(ballot.poll_id, request.user.pk)
-    if elector is None:
-        raise Http404
-    request.user.person = elector.person  # known now: the page's menu need not look it up again
-    elector_id = elector.pk
-    if elector.voted:
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-    form = pforms.vote_form_class(ballot)(request.POST)
-    if form.is_valid():
+    for fresh in (False, True):
         try:
-            receipt = services.ballot_vote(ballot=ballot, elector_id=elector_id, choices=form.choices())
+            ballot = selectors.ballot_for_casting(pk, fresh=fresh)
+        except Ballot.DoesNotExist as exc:
+            raise Http404 from exc
+        try:
+            choices = pforms.vote_choices(ballot, request.POST)
+            if choices is None:
+                raise ValidationError(_("Choose from the projects on this ballot."))
+            receipt = services.ballot_vote(ballot=ballot, user_id=request.user.pk, choices=choices)
         except polls.CastRefused as exc:
+            if exc.reason == exc.STALE and not fresh:
+                continue
+            if exc.reason == exc.NOT_ELECTOR:
+                raise Http404 from exc
             if exc.reason == exc.ALREADY_VOTED:
                 return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-            if exc.reason == exc.CLOSED:
-                return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
             if exc.reason == exc.NOT_PRESENT:
                 return render(request, "projects/vote_closed.html", {"ballot": ballot, "refusal": exc.message},
                               status=403)
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            # The receipt is shown here and nowhere else: never stored beside the account
-            # (no session, no message, no redirect carrying it).
-            return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
-    elif not polls.voting_window_open(ballot.poll):
+            return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
+        except ValidationError as exc:  # the ballot's rules (too many projects chosen...)
+            if not fresh:  # refused by a kept copy: ask the database's ballot
+                continue
+            return _refused_ballot(request, pk, exc)
+        predicates.remember_voter(request.user, receipt)
+        # The receipt is shown here and nowhere else: never stored beside the account
+        # (no session, no message, no redirect carrying it).
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refused_ballot(request, pk, refusal: ValidationError):
+    """A refused ballot: what the vote page would say to this deputy (404, 409 or 403), or the whole page again with
+    the form's errors, or else the rules' (422)."""
+    ballot = selectors.ballot_with_candidates(pk)
+    elector = polls.elector_for(ballot.poll_id, request.user.pk)
+    if elector is None:
+        raise Http404
+    if elector.voted:
+        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+    if not polls.voting_window_open(ballot.poll):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
-    ballot = selectors.ballot_with_candidates(pk)  # refused: the whole page again, with the errors
+    form = pforms.vote_form_class(ballot)(request.POST)
+    if form.is_valid():
+        for message in refusal.messages:
+            form.add_error(None, message)
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
 
 

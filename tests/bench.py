@@ -37,6 +37,7 @@ VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))
 SCORERS = int(os.environ.get("BENCH_SCORERS", "500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # thin and real endpoints alternate this many times
 
 
 def emit(**fields):
@@ -155,34 +156,116 @@ def percentile(values, p):
     return values[k]
 
 
-def load(fn, items, concurrency):
-    latencies, errors = [], 0
-    start = time.perf_counter()
+def cpu_seconds(pids) -> float:
+    """User and system CPU seconds used so far by these processes (Linux /proc; 0 where unreadable)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
 
-    def one(item):
+
+def server_pids(master: int) -> tuple[list[int], list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving the bench database (the server's connections)."""
+    from django.db import connection
+
+    try:
+        workers = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    except OSError:
+        workers = []
+    with connection.cursor() as c:
+        c.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [r[0] for r in c.fetchall()]
+    return workers, backends
+
+
+class Load:
+    """Requests sent from `concurrency` threads, in one or more rounds, and their figures. With `master` (gunicorn's
+    pid), also the CPU milliseconds per request its workers and their database backends used: a figure that other
+    jobs on the machine disturb less than the rate."""
+
+    def __init__(self, fn, concurrency, master: int | None = None):
+        self.fn, self.concurrency, self.master = fn, concurrency, master
+        self.latencies, self.errors, self.seconds, self.cpu = [], 0, 0.0, [0.0, 0.0]
+
+    def one(self, item):
         t = time.perf_counter()
-        ok = fn(item)
+        ok = self.fn(item)
         return ok, time.perf_counter() - t
 
-    with ThreadPoolExecutor(concurrency) as pool:
-        for ok, dt in pool.map(one, items):
-            latencies.append(dt)
-            errors += 0 if ok else 1
-    elapsed = time.perf_counter() - start
-    return {
-        "requests": len(items), "errors": errors, "seconds": round(elapsed, 3),
-        "per_second": round(len(items) / elapsed, 1),
-        "p50_ms": round(1000 * statistics.median(latencies), 1),
-        "p95_ms": round(1000 * percentile(latencies, 95), 1),
-        "p99_ms": round(1000 * percentile(latencies, 99), 1),
-    }
+    def run(self, items):
+        pids = server_pids(self.master) if self.master else ([], [])
+        cpu = [cpu_seconds(p) for p in pids]
+        start = time.perf_counter()
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            for ok, dt in pool.map(self.one, items):
+                self.latencies.append(dt)
+                self.errors += 0 if ok else 1
+        self.seconds += time.perf_counter() - start
+        if self.master:
+            for k, now in enumerate(server_pids(self.master)):  # processes started meanwhile count from zero
+                self.cpu[k] += cpu_seconds(set(pids[k]) | set(now)) - cpu[k]
+        return self
+
+    def figures(self) -> dict:
+        n = len(self.latencies)
+        extra = {}
+        if self.master:
+            web, db = (round(1000 * c / n, 2) for c in self.cpu)
+            extra = {"server_cpu_ms_per_request": round(web + db, 2), "web_cpu_ms": web, "db_cpu_ms": db}
+        return {
+            "requests": n, "errors": self.errors, "seconds": round(self.seconds, 3),
+            "per_second": round(n / self.seconds, 1), **extra,
+            "p50_ms": round(1000 * statistics.median(self.latencies), 1),
+            "p95_ms": round(1000 * percentile(self.latencies, 95), 1),
+            "p99_ms": round(1000 * percentile(self.latencies, 99), 1),
+        }
+
+
+def load(fn, items, concurrency, master: int | None = None) -> dict:
+    return Load(fn, concurrency, master).run(items).figures()
+
+
+def side_by_side(first, second, items, concurrency, master, rounds: int = ROUNDS) -> tuple[dict, dict]:
+    """`first` and `second` over the same items, in alternating rounds, so that a change in the machine's load
+    during the run weighs on both alike."""
+    a, b = Load(first, concurrency, master), Load(second, concurrency, master)
+    size = max(concurrency, -(-len(items) // rounds))
+    for i in range(0, len(items), size):
+        a.run(items[i:i + size])
+        b.run(items[i:i + size])
+    return a.figures(), b.figures()
 
 
 SEAL = {"scrutineers": ["监票人甲", "监票人乙", "监票人丙"], "threshold": 2}
 
 
+def close_and_unseal(poll, cards, close, unseal) -> dict:
+    """Close voting early (with the reason that needs), then two scrutineers open the box with their cards: the
+    figures of the opening, and whether every ballot stored came out into the counting table."""
+    from congress.models import BallotSlot, SealedBallot, SecretPoll, VoteRecord
+
+    sealed = SealedBallot.objects.filter(poll=poll).count()
+    close("基准测试：提前结束投票")
+    t = time.perf_counter()
+    unseal(cards[:2])
+    seconds = time.perf_counter() - t
+    poll = SecretPoll.objects.get(pk=poll.pk)
+    return {"sealed": sealed, "opened": BallotSlot.objects.filter(poll=poll).count(),
+            "trackers": len(poll.trackers), "voters": VoteRecord.objects.filter(poll=poll).count(),
+            "left_sealed": SealedBallot.objects.filter(poll=poll).count(), "unseal_seconds": round(seconds, 3)}
+
+
 def bench_web(env):
+    from django.utils import timezone
+
     from congress.models import SealedBallot, VoteRecord
+    from meetings import services as ms
+    from meetings.models import Attendee
+    from projects import services as ps
 
     ballot, people = make_election(VOTERS)
     keys = sessions_for(people)
@@ -241,27 +324,27 @@ def bench_web(env):
                 "Referer": f"http://127.0.0.1:{port}/bench/thin/"}, body.encode())
             return status == 200 and b'id="receipt"' in data
 
-        emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(forms)), CONCURRENCY))
-        thin_result = load(thin, forms, CONCURRENCY)
-        emit(bench="thin_ballot_endpoint", concurrency=CONCURRENCY, workers=WORKERS, **thin_result)
-        result = load(cast, forms, CONCURRENCY)
-        emit(bench="web_ballots", concurrency=CONCURRENCY, workers=WORKERS, **result,
+        common = {"concurrency": CONCURRENCY, "workers": WORKERS}
+        emit(bench="bare_view", **common, **load(bare, range(len(forms)), CONCURRENCY, proc.pid))
+        thin_result, result = side_by_side(thin, cast, forms, CONCURRENCY, proc.pid)
+        emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
+        emit(bench="web_ballots", **common, rounds=ROUNDS, **result,
              ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
+             cpu_ratio_to_thin=round(thin_result["server_cpu_ms_per_request"]
+                                     / max(result["server_cpu_ms_per_request"], 0.01), 2),
              ballots_stored=SealedBallot.objects.filter(poll=ballot.poll).count(),
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
+        emit(bench="ballot_unsealed", **close_and_unseal(ballot.poll, ballot.cards, lambda reason: ps.ballot_close(
+            ballot=ballot, reason=reason), lambda shares: ps.ballot_unseal(ballot=ballot, shares=shares)))
 
-        # 500 deputies present score a satisfaction survey at once
-        from django.utils import timezone
-
-        from meetings import services as ms
-        from meetings.models import Attendee
-
+        # 500 deputies present score a satisfaction survey at once; then it closes and the scrutineers open its box
         meeting = ms.meeting_create(body=ballot.poll.body, kind="midyear_session", title="基准年中会",
                                     date=timezone.localdate(), place="会议中心")
         meeting = ms.meeting_transition(meeting=meeting, to="convening")
         present = people[:max(SCORERS, VOTERS // 2 + 1)]  # quorum: more than half present; SCORERS of them score
         Attendee.objects.filter(meeting=meeting, person__in=present).update(status="present")
         survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject="基准专项工作"), **SEAL)
+        survey_cards = [c.text for c in survey.poll.share_cards]
         spath = f"/surveys/{survey.pk}/"
         sforms = []
         for key in keys[:SCORERS]:
@@ -280,11 +363,17 @@ def bench_web(env):
                 f"csrfmiddlewaretoken={token}&value={random.randint(50, 100)}".encode())
             return status == 200 and b'id="receipt"' in data
 
-        emit(bench="bare_view", concurrency=CONCURRENCY, workers=WORKERS, **load(bare, range(len(sforms)), CONCURRENCY))
-        result = load(score, sforms, CONCURRENCY)
-        emit(bench="web_survey_scores", concurrency=CONCURRENCY, workers=WORKERS, **result,
+        thin_result, result = side_by_side(thin, score, sforms, CONCURRENCY, proc.pid)
+        emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
+        emit(bench="web_survey_scores", **common, rounds=ROUNDS, **result,
+             ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
+             cpu_ratio_to_thin=round(thin_result["server_cpu_ms_per_request"]
+                                     / max(result["server_cpu_ms_per_request"], 0.01), 2),
              responses_stored=SealedBallot.objects.filter(poll=survey.poll).count(),
              scorers_recorded=VoteRecord.objects.filter(poll=survey.poll).count())
+        emit(bench="survey_unsealed", **close_and_unseal(
+            survey.poll, survey_cards, lambda reason: ms.survey_close(survey=survey, reason=reason),
+            lambda shares: ms.survey_unseal(survey=survey, shares=shares)))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)

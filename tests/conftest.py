@@ -23,6 +23,14 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _forget_kept_polls():
+    """The web processes' kept copies of open ballots and surveys (congress.polls.CastingCache) start empty."""
+    from congress.polls import CastingCache
+
+    CastingCache.clear_all()
+
+
 @pytest.fixture
 def sub_body(db):
     """A sub-district deliberation congress with one term, in a district of its own."""

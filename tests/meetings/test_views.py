@@ -352,6 +352,34 @@ def test_present_deputy_scores_once_and_gets_a_receipt(h, scoring):
     assert 'id="already-voted"' in html(done) and receipt not in html(done)
 
 
+def posted_statements(client, url, data):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.post(url, data)
+    return resp, [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_a_score_runs_at_most_eight_statements_session_included(h, scoring):
+    """As a cast ballot (tests/projects/test_views.py): the first score a process sees loads the survey; then it
+    keeps the open survey, and a score is the session, the user and the cast (one statement on PostgreSQL, plus
+    the connection's health check; three elsewhere). Refusals are typed: 409, 404, 403 without checking again."""
+    survey, url = scoring, f"/surveys/{scoring.pk}/"
+    resp, statements = posted_statements(deputy_client(h.people[1]), url, {"value": "77"})
+    assert resp.status_code == 200 and receipt_in(resp)
+    assert len(statements) <= 8, "\n".join(statements)
+    voter = deputy_client(h.people[0])
+    resp, statements = posted_statements(voter, url, {"value": "88"})
+    assert resp.status_code == 200 and receipt_in(resp)
+    assert len(statements) <= (4 if connection.vendor == "postgresql" else 5), "\n".join(statements)
+    assert not [q for q in statements if "meetings_" in q], "the kept survey is read again"
+    again, statements = posted_statements(voter, url, {"value": "10"})
+    assert again.status_code == 409 and 'id="already-voted"' in html(again) and len(statements) <= 5
+    assert posted_statements(deputy_client(h.people[5]), url, {"value": "60"})[0].status_code == 404  # absent
+    SecretPoll.objects.filter(pk=survey.poll_id).update(closes_at=timezone.now())  # the kept copy still says open
+    late, statements = posted_statements(deputy_client(h.people[2]), url, {"value": "60"})
+    assert late.status_code == 403 and len(statements) <= 5
+    assert sorted(filled_slots(survey.poll).values_list("score", flat=True)) == [77, 88]
+
+
 @pytest.mark.parametrize("value", ["101", "-1", "abc", ""])
 def test_a_score_outside_the_scale_is_refused_and_nothing_stored(h, scoring, value):
     survey = scoring
