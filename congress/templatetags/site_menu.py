@@ -24,9 +24,12 @@ def _once(template_name: str, **flags) -> str:
 
 @register.simple_tag(takes_context=True)
 def site_menu(context):
-    flags = {name: context.get(name) for name in ("is_staff_member", "is_deputy", "is_unit_account")}
-    # a flag may be lazy (a callable, asked only when a page needs it, as the template language does)
-    return _once("includes/menu.html", **{name: bool(v() if callable(v) else v) for name, v in flags.items()})
+    staff, deputy = bool(context.get("is_staff_member")), bool(context.get("is_deputy"))
+    unit = False
+    if not staff and not deputy:  # asked only where the menu shows it (the flag is lazy: a query)
+        unit = context.get("is_unit_account")
+        unit = bool(unit() if callable(unit) else unit)
+    return _once("includes/menu.html", is_staff_member=staff, is_deputy=deputy, is_unit_account=unit)
 
 
 @register.simple_tag
