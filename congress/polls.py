@@ -323,12 +323,14 @@ def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, pe
             raise _refusal(CastRefused.STALE)
         if voter is None:
             raise _refusal(CastRefused.NOT_ELECTOR)
-        if voted or (voting and not stored):
+        if voted:
             raise _refusal(CastRefused.ALREADY_VOTED)
         if not voting:
             raise _refusal(CastRefused.CLOSED)
         if present_only and not in_hall:
             raise _refusal(CastRefused.NOT_PRESENT)
+        if not stored:  # a second ballot of the same deputy, a moment earlier, took the vote record's key
+            raise _refusal(CastRefused.ALREADY_VOTED)
         receipt = Receipt(tracker, voter, name)
     else:
         receipt = _cast_portable(poll=poll, user_id=user_id, person_id=person_id, now=now, sealed=sealed,
