@@ -229,6 +229,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE: dict = {
     "close-mandates-of-ended-terms": {"task": "deputies.tasks.close_mandates_of_ended_terms", "schedule": 3600 * 6},
     "close-due-ballots": {"task": "projects.tasks.close_due_ballots", "schedule": 60},
+    "close-due-surveys": {"task": "meetings.tasks.close_due_surveys", "schedule": 60},
     "flag-overdue-milestones": {"task": "projects.tasks.flag_overdue_milestones", "schedule": 3600},
     # five-colour supervision: daily, at 06:00 (recolouring again the same day changes nothing)
     "recolour-projects": {"task": "projects.tasks.recolour_projects", "schedule": crontab(hour=6, minute=0)},

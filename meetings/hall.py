@@ -150,7 +150,7 @@ class HallPoll:
 def console_polls(meeting: Meeting) -> list[HallPoll]:
     """The meeting's polls in agenda order (surveys without an item last). Two queries."""
     out = []
-    for item in meeting.agenda.filter(kind=AgendaItem.Kind.PROJECT_BALLOT).select_related("ballot__poll"):
+    for item in meeting.agenda.filter(kind=AgendaItem.Kind.PROJECT_BALLOT).select_related("ballot__poll", "ballot__previous_round__poll"):
         out.append(HallPoll(poll=item.ballot.poll, title=item.title, kind="ballot", ballot=item.ballot,
                             order=item.order))
     for survey in meeting.surveys.select_related("poll", "item"):
@@ -230,19 +230,62 @@ def result_visible(poll: SecretPoll) -> bool:
     return poll.state == SecretPoll.State.TALLIED and poll.hall_result == SecretPoll.HallResult.COUNTED
 
 
+def _ballot_rows(ballot) -> list[dict]:
+    rows = ballot.candidates.select_related("project").order_by("rank", "position")
+    return [{"title": c.project.title, "votes": c.votes_for, "rank": c.rank, "adopted": bool(c.adopted)} for c in rows]
+
+
+def _rounds(ballot) -> list[dict]:
+    """Every round of a ballot that went to a run-off, round 1 first, each with its result once it may be shown;
+    empty for a ballot of one round."""
+    from projects.selectors import ballot_rounds
+
+    rounds = ballot_rounds(ballot)
+    if len(rounds) < 2:
+        return []
+    return [{"number": b.round_number, "title": b.poll.title, "current": b.pk == ballot.pk,
+             "candidates": _ballot_rows(b) if result_visible(b.poll) else None} for b in rounds]
+
+
+def _round(poll: SecretPoll) -> dict | None:
+    """Which round a run-off is ("round 2 of" round 1's title) and every round's result; None for a plain ballot."""
+    from projects.models import Ballot
+
+    ballot = Ballot.objects.filter(poll=poll).select_related("poll").first()
+    if ballot is None:
+        return None
+    rounds = _rounds(ballot)
+    if not rounds:
+        return None
+    return {"number": ballot.round_number, "of": rounds[0]["title"], "count": len(rounds), "rounds": rounds}
+
+
+def _ratings_result(survey: SatisfactionSurvey, valid: int) -> dict:
+    """A three-level ratings survey: each item's counts and verdict by its rule, and the attendance line."""
+    from meetings import reports
+
+    stats = reports.survey_stats([SatisfactionSurvey.objects.select_related("poll__body", "meeting__body")
+                                  .prefetch_related("items").get(pk=survey.pk)])[survey.pk]
+    return {"kind": "survey", "scale": survey.scale, "valid": valid, "members": stats.members,
+            "present": stats.present, "quorum": stats.quorum.reached, "base": stats.rating_base,
+            "needed": stats.rating_needed, "percent": survey.rating_percent,
+            "items": [{"area": r.area, "title": r.title, "satisfied": r.satisfied, "basic": r.basic,
+                       "dissatisfied": r.dissatisfied, "verdict": r.verdict} for r in stats.ratings]}
+
+
 def _result(poll: SecretPoll) -> dict | None:
     from projects.models import Ballot
 
     ballot = Ballot.objects.filter(poll=poll).first()
     if ballot is not None:
-        rows = list(ballot.candidates.select_related("project").order_by("rank", "position"))
-        return {"kind": "ballot", "seats": ballot.seats, "candidates": [
-            {"title": c.project.title, "votes": c.votes_for, "rank": c.rank, "adopted": bool(c.adopted)} for c in rows]}
+        return {"kind": "ballot", "seats": ballot.seats, "candidates": _ballot_rows(ballot)}
     survey = SatisfactionSurvey.objects.filter(poll=poll).first()
     if survey is None:
         return None
     agg = BallotSlot.objects.filter(poll=poll, status=BallotSlot.Status.VALID).aggregate(mean=Avg("score"),
                                                                                         n=Count("pk"))
+    if survey.scale == SatisfactionSurvey.Scale.RATINGS:
+        return _ratings_result(survey, agg["n"])  # a 0-2 mean would say nothing: the verdicts per item
     mean = round(float(agg["mean"]), 1) if agg["mean"] is not None else None
     return {"kind": "survey", "scale": survey.scale, "mean": mean, "valid": agg["n"]}
 
@@ -275,5 +318,6 @@ def screen_state(meeting_id: int) -> dict | None:
             "present_only": poll.present_only,
             "waiting_certification": poll.state == SecretPoll.State.TALLIED and not result_visible(poll),
             "result": _result(poll) if result_visible(poll) else None,
+            "round": _round(poll),
         }
     return state

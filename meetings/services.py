@@ -520,6 +520,12 @@ def survey_close(*, survey: SatisfactionSurvey, acting_user=None, reason: str = 
     return polls.poll_close(poll=locked, acting_user=acting_user, now=now, reason=reason, facts=facts.as_dict())
 
 
+def surveys_due_to_close(now=None):
+    """Open surveys whose end time has come (the chair's timed vote, or a survey given an end time)."""
+    now = now or timezone.now()
+    return SatisfactionSurvey.objects.filter(poll__state=SecretPoll.State.OPEN, poll__closes_at__lte=now)
+
+
 @transaction.atomic
 def survey_unseal(*, survey: SatisfactionSurvey, shares: list[str], acting_user=None) -> Report:
     """The scrutineers open the closed survey's box with their cards: it is counted and its report queued."""

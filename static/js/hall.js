@@ -36,6 +36,7 @@
     if (box) { box.hidden = false; }
     var poll = s.poll;
     setText("poll-title", poll.title);
+    setText("poll-round", poll.round ? fill(S.roundOf, { n: poll.round.number, title: poll.round.of }) : "");
     var vote = byId("hall-vote"), result = byId("hall-result");
     var stateText = poll.present_only ? " · " + S.presentOnly : "";
     if (poll.state === "draft") { setText("poll-state", S.notStarted + stateText); }
@@ -50,6 +51,7 @@
     bar.max = Math.max(poll.electors, 1);
     bar.value = poll.received;
     showResult(result, poll.result);
+    showRounds(result, poll.round);
     tick();
   }
 
@@ -60,11 +62,79 @@
     tr.appendChild(td);
   }
 
+  function fill(s, values) {
+    return Object.keys(values).reduce(function (out, k) { return out.split("{" + k + "}").join(String(values[k])); }, s || "");
+  }
+
+  function candidatesTable(rows) {
+    var table = document.createElement("table");
+    rows.forEach(function (c) {
+      var tr = document.createElement("tr");
+      if (c.adopted) { tr.className = "adopted"; }
+      cell(tr, c.rank === null ? "" : String(c.rank), "num");
+      cell(tr, c.title);
+      cell(tr, c.votes + " " + S.votes, "num");
+      cell(tr, c.adopted ? "★ " + S.adopted : "");
+      table.appendChild(tr);
+    });
+    return table;
+  }
+
+  function showRatings(el, r) {
+    // the three-level verdict of each item (满意 / 基本满意 / 不满意), never a 0-2 mean
+    var line = document.createElement("div");
+    line.className = "hall-ratings-quorum";
+    line.id = "hall-ratings-quorum";
+    line.textContent = fill(r.quorum ? S.ratingsQuorumYes : S.ratingsQuorumNo, { m: r.members, p: r.present });
+    el.appendChild(line);
+    var table = document.createElement("table");
+    table.className = "hall-ratings";
+    table.id = "hall-ratings";
+    var head = document.createElement("tr");
+    [S.item, S.ratingSatisfied, S.ratingBasic, S.ratingDissatisfied, S.ratingResult].forEach(function (t) {
+      var th = document.createElement("th");
+      th.textContent = t;
+      head.appendChild(th);
+    });
+    table.appendChild(head);
+    var labels = { satisfied: S.ratingSatisfied, basic: S.ratingBasic, dissatisfied: S.ratingDissatisfied };
+    r.items.forEach(function (i) {
+      var tr = document.createElement("tr");
+      tr.className = "rating-" + i.verdict;
+      cell(tr, i.title);
+      cell(tr, String(i.satisfied), "num");
+      cell(tr, String(i.basic), "num");
+      cell(tr, String(i.dissatisfied), "num");
+      cell(tr, labels[i.verdict] || i.verdict, "verdict");
+      table.appendChild(tr);
+    });
+    el.appendChild(table);
+  }
+
+  function showRounds(el, round) {
+    // a ballot that went to a run-off: every round's result, round 1 first
+    var box = byId("hall-rounds");
+    if (!box) { return; }
+    box.textContent = "";
+    box.hidden = !round;
+    if (!round) { return; }
+    round.rounds.forEach(function (r) {
+      if (r.current) { return; }
+      var h = document.createElement("div");
+      h.className = "hall-round-title";
+      h.textContent = fill(S.round, { n: r.number }) + " · " + r.title;
+      box.appendChild(h);
+      if (r.candidates) { box.appendChild(candidatesTable(r.candidates)); }
+      else { var p = document.createElement("div"); p.textContent = S.notShownYet; box.appendChild(p); }
+    });
+  }
+
   function showResult(el, r) {
     if (!el) { return; }
     el.textContent = "";
     el.hidden = !r;
     if (!r) { return; }
+    if (r.kind === "survey" && r.scale === "ratings") { showRatings(el, r); return; }
     if (r.kind === "survey") {
       var mean = document.createElement("div");
       mean.className = "hall-mean";
@@ -76,17 +146,7 @@
       el.appendChild(mean);
       return;
     }
-    var table = document.createElement("table");
-    r.candidates.forEach(function (c) {
-      var tr = document.createElement("tr");
-      if (c.adopted) { tr.className = "adopted"; }
-      cell(tr, c.rank === null ? "" : String(c.rank), "num");
-      cell(tr, c.title);
-      cell(tr, c.votes + " " + S.votes, "num");
-      cell(tr, c.adopted ? "★ " + S.adopted : "");
-      table.appendChild(tr);
-    });
-    el.appendChild(table);
+    el.appendChild(candidatesTable(r.candidates));
   }
 
   function tick() {

@@ -126,3 +126,41 @@ def test_console_starts_a_vote_the_screen_counts_it_and_shows_the_result(live_se
     screen.wait_for_selector("#hall-push[data-mode=gone]", timeout=15000)
     for page in (screen, console, english, english_console, *phones):
         page.context.close()
+
+
+def test_the_screen_shows_ratings_verdicts_and_a_runoffs_rounds(live_server, browser):
+    from congress.models import SecretPoll
+    from projects import services as ps
+    from tests.ballot_box import CARDS, SEAL, close_and_open_survey
+    from tests.meetings.test_ratings import ITEMS, RESPONSES
+    from tests.projects.test_runoff import _tied_round_one
+
+    h = Hall(deputies=10, fixed=0, date=timezone.localdate())
+    h.present(*h.people[:7])
+    h.convene()
+    survey = ms.survey_create(meeting=h.meeting, subject="重点工作测评", scale="ratings", items=ITEMS)
+    poll = hall.hall_start_vote(meeting=h.meeting, poll_id=survey.poll_id, minutes=3, **SEAL)
+    CARDS[poll.pk] = [c.text for c in poll.share_cards]
+    survey.refresh_from_db()
+    for person, grades in zip(h.people[:7], RESPONSES, strict=True):
+        ms.survey_respond(survey=survey, person=person, value=dict(enumerate(grades)))
+    close_and_open_survey(survey)
+    screen = context(browser, viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    screen.goto(f"{live_server.url}/hall/{hall.screen_link_new(meeting=h.meeting).screen_token}/")
+    expect(screen.locator("#hall-ratings-quorum")).to_have_text("应到 10 人，实到 7 人，符合法定人数。")
+    verdicts = screen.locator("#hall-ratings td.verdict")
+    expect(verdicts).to_have_text(["满意", "基本满意", "不满意"])
+    assert screen.locator("#hall-mean").count() == 0
+
+    e = _tied_round_one()
+    ps.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
+    runoff = ps.ballot_runoff_create(ballot=e.ballot)
+    meeting = ms.meeting_create(body=e.body, kind=h.meeting.kind, title="票决会", date=timezone.localdate(),
+                                place="会场")
+    ms.agenda_add(meeting=meeting, kind=AgendaItem.Kind.PROJECT_BALLOT, title="另行票决", ballot=runoff)
+    hall.hall_announce(meeting=meeting, poll_id=runoff.poll_id)
+    screen.goto(f"{live_server.url}/hall/{hall.screen_link_new(meeting=meeting).screen_token}/")
+    expect(screen.locator("#hall-round")).to_have_text(f"“{e.ballot.poll.title}”第2轮")
+    expect(screen.locator("#hall-rounds .hall-round-title")).to_have_text([f"第1轮 · {e.ballot.poll.title}"])
+    expect(screen.locator("#hall-rounds tr.adopted")).to_have_count(1)
+    assert SecretPoll.objects.get(pk=runoff.poll_id).state == SecretPoll.State.DRAFT

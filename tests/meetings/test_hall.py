@@ -384,3 +384,132 @@ def test_the_meeting_report_counts_departures_apart(h):
     services.attendee_set_status(attendee=h.attendee(h.people[0]), status=Attendee.Status.LEFT)
     line = meeting_report(h.meeting.pk).attendance[0]
     assert (line.expected, line.present, line.left, line.not_signed_in) == (6, 2, 1, 3)
+
+
+# --- three-level ratings and run-off rounds on the screen (issue 14) -----------------------------------------
+
+def test_a_ratings_survey_shows_each_items_verdict_and_the_attendance_line_not_a_mean():
+    from tests.meetings.test_ratings import ITEMS, RESPONSES
+
+    h = Hall(deputies=10, fixed=0, date=timezone.localdate())
+    h.present(*h.people[:7])
+    h.convene()
+    survey = services.survey_create(meeting=h.meeting, subject="重点工作测评", scale="ratings", items=ITEMS)
+    poll = hallmod.hall_start_vote(meeting=h.meeting, poll_id=survey.poll_id, minutes=3, **SEAL)
+    CARDS[poll.pk] = [c.text for c in poll.share_cards]
+    survey.refresh_from_db()
+    for person, grades in zip(h.people[:7], RESPONSES, strict=True):
+        services.survey_respond(survey=survey, person=person, value=dict(enumerate(grades)))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        close_and_open_survey(survey)
+    result = hallmod.screen_state(h.meeting.pk)["poll"]["result"]
+    assert "mean" not in result and result["scale"] == "ratings"
+    assert (result["members"], result["present"], result["quorum"], result["valid"]) == (10, 7, True, 7)
+    assert [(i["title"], i["satisfied"], i["basic"], i["dissatisfied"], i["verdict"]) for i in result["items"]] == [
+        ("河道整治", 6, 0, 1, "satisfied"), ("垃圾分类", 5, 1, 1, "basic"), ("养老服务", 3, 2, 2, "dissatisfied")]
+    token = hallmod.screen_link_new(meeting=h.meeting).screen_token
+    zh = Client().get(f"/hall/{token}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "应到 {m} 人，实到 {p} 人，符合法定人数。" in zh and 'data-rating-basic="基本满意"' in zh
+    c = Client()
+    c.cookies["django_language"] = "en"
+    en = c.get(f"/hall/{token}/").content.decode()
+    assert "Voting members: {m}; present: {p}; the quorum is reached." in en and 'data-rating-basic="Basically' in en
+
+
+def test_a_runoff_shows_its_round_and_every_rounds_result():
+    from projects import services as ps
+    from tests.projects.test_runoff import _tied_round_one
+
+    e = _tied_round_one()
+    ps.ballot_certify(ballot=e.ballot, **factories.certifying(e.body))
+    runoff = ps.ballot_runoff_create(ballot=e.ballot)
+    meeting = services.meeting_create(body=e.body, kind=Meeting.Kind.MIDYEAR_SESSION, title="票决会",
+                                      date=timezone.localdate(), place="会场")
+    services.agenda_add(meeting=meeting, kind=AgendaItem.Kind.PROJECT_BALLOT, title="另行票决", ballot=runoff)
+    hallmod.hall_announce(meeting=meeting, poll_id=runoff.poll_id)
+    poll = hallmod.screen_state(meeting.pk)["poll"]
+    assert poll["round"]["number"] == 2 and poll["round"]["of"] == e.ballot.poll.title
+    first, second = poll["round"]["rounds"]
+    assert (first["number"], first["current"], second["number"], second["current"]) == (1, False, 2, True)
+    assert [c["votes"] for c in first["candidates"]] == [3, 2, 2, 1] and second["candidates"] is None
+    staff, _user = staff_client(e.body.division)
+    page = staff.get(f"/staff/meetings/{meeting.pk}/console/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Round 2: the run-off of “{e.ballot.poll.title}”" in page
+    for person in e.people[:4]:
+        services.attendee_set_status(attendee=Attendee.objects.get(meeting=meeting, person=person), status="present")
+    services.meeting_transition(meeting=meeting, to=Meeting.State.CONVENING)
+    opened = hallmod.hall_start_vote(meeting=meeting, poll_id=runoff.poll_id, minutes=3, **SEAL)
+    CARDS[opened.pk] = [c.text for c in opened.share_cards]
+    cands = list(runoff.candidates.order_by("position"))
+    for person in e.people[:2]:
+        ps.ballot_vote(ballot=runoff, person=person, choices={"approve": [cands[0].pk]})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        close_and_open_ballot(runoff)
+    ps.ballot_certify(ballot=runoff, **factories.certifying(e.body, username="second"))
+    poll = hallmod.screen_state(meeting.pk)["poll"]
+    assert [c["adopted"] for c in poll["round"]["rounds"][1]["candidates"]] == [True, False]
+    assert poll["result"]["candidates"][0]["votes"] == 2
+    # a ballot of one round says nothing about rounds
+    h = Hall(deputies=3, fixed=0)
+    ballot, _p = draft_ballot(h)
+    services.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.PROJECT_BALLOT, title="票决", ballot=ballot)
+    hallmod.hall_announce(meeting=h.meeting, poll_id=ballot.poll_id)
+    assert hallmod.screen_state(h.meeting.pk)["poll"]["round"] is None
+
+
+# --- the timed close of surveys -------------------------------------------------------------------------------
+
+def test_the_beat_closes_a_survey_whose_time_is_up_like_a_ballot_without_a_reason(h, settings):
+    from meetings.tasks import close_due_surveys
+
+    assert settings.CELERY_BEAT_SCHEDULE["close-due-surveys"]["task"] == close_due_surveys.name
+    h.present(*h.people[:4])
+    due = services.survey_create(meeting=h.meeting, subject="法院工作")
+    later = services.survey_create(meeting=h.meeting, subject="检察院工作")
+    for s in (due, later):
+        hallmod.hall_start_vote(meeting=h.meeting, poll_id=s.poll_id, minutes=3, **SEAL)
+    due.refresh_from_db()
+    services.survey_respond(survey=due, person=h.people[0], value=90)  # 1 of 6: below the body's minimum turnout
+    assert close_due_surveys.delay().get() == 0
+    now = timezone.now()
+    SecretPoll.objects.filter(pk=due.poll_id).update(opens_at=now - datetime.timedelta(minutes=3),
+                                                     closes_at=now - datetime.timedelta(seconds=1))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert close_due_surveys.delay().get() == 1
+    poll = SecretPoll.objects.get(pk=due.poll_id)
+    assert poll.state == SecretPoll.State.CLOSED and poll.close_reason == "" and poll.closed_by is None
+    row = AuditLog.objects.get(action="poll.close", object_id=str(poll.pk))
+    assert row.actor is None and row.changes["after"]["voted"] == 1
+    assert SecretPoll.objects.get(pk=later.poll_id).state == SecretPoll.State.OPEN
+    assert close_due_surveys.delay().get() == 0  # again: nothing left to close
+    # staff closing the other one early still has to give the reason
+    with pytest.raises(services.polls.PollError):
+        services.survey_close(survey=later, acting_user=factories.staff(h.body.division))
+
+
+# --- leaving and returning, from the meeting's own page -------------------------------------------------------
+
+def test_staff_mark_a_departure_and_a_return_on_the_meeting_page(h):
+    h.present(h.people[0])
+    staff, _user = staff_client(h.body.division)
+    url = f"/staff/meetings/{h.meeting.pk}/"
+    a = h.attendee(h.people[0])
+    page = staff.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('class="btn btn-sm btn-outline-secondary mark-left"') == 1 and "Left the hall" in page
+    resp = staff.post(f"{url}attendance/", {"attendee": a.pk, "status": "left"})
+    assert resp.status_code == 302
+    a.refresh_from_db()
+    assert a.status == Attendee.Status.LEFT and a.left_at is not None
+    assert hallmod.presence(h.meeting).left == 1
+    assert AuditLog.objects.filter(action="meeting.attendance", actor=_user).exists()
+    page = staff.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "mark-returned" in page and "已返回" in page
+    staff.post(f"{url}attendance/", {"attendee": a.pk, "status": "present"})
+    a.refresh_from_db()
+    assert a.status == Attendee.Status.PRESENT and a.left_at is None and hallmod.presence(h.meeting).present == 1
+    # a deputy not in the hall cannot be marked as having left: refused, nothing changes
+    other = h.attendee(h.people[1])
+    resp = staff.post(f"{url}attendance/", {"attendee": other.pk, "status": "left"})
+    assert resp.status_code == 422
+    other.refresh_from_db()
+    assert other.status != Attendee.Status.LEFT
