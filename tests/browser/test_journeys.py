@@ -150,6 +150,7 @@ class Crawl:
         self.axe_done = set()
         self.pages = collections.Counter()
         self.elder_pages = collections.Counter()
+        self.elder_seconds = 0.0
         self.urls = collections.defaultdict(list)  # (role, lang): [(url, pattern)] in the order visited
         self.visited = []
         self.forms = []
@@ -440,7 +441,9 @@ def test_journeys(live_server, browser):
                 page.goto(start)
                 page.screenshot(path=Path(os.environ["JOURNEY_SHOTS"]) / f"{role or 'resident'}-{lang}.png")
             crawl.crawl(page, role, lang, start, phone)
+        elder_started = time.monotonic()
         crawl.elder_walk(page, role, phone)
+        crawl.elder_seconds += time.monotonic() - elder_started
         context.close()
     check_forms(crawl, browser, live_server.url)
     elapsed = time.monotonic() - started
@@ -451,7 +454,7 @@ def test_journeys(live_server, browser):
         print(f"  {role or 'resident':<10} {crawl.pages[role or 'resident']:>4} {crawl.elder_pages[role or 'resident']:>4}")
     print("Forms submitted:\n  " + "\n  ".join(crawl.forms))
     print(f"  total {sum(crawl.pages.values())} pages and {sum(crawl.elder_pages.values())} in elderly mode in "
-          f"{elapsed:.0f} s")
+          f"{elapsed:.0f} s (the elderly-mode walk {crawl.elder_seconds:.0f} s)")
     kinds = collections.Counter(re.match(r"axe \w+ [\w-]+|[A-Za-z ]+", f.split("] ", 1)[1].split(": ", 1)[1])
                                 .group().strip() for f in crawl.findings)
     print("Findings by kind: " + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none"))
