@@ -12,6 +12,15 @@ staff), and the crawl fails on what the unit, fuzz and permission tests cannot s
   answered with a page instead of a redirect (post/redirect/get); the resulting page and what it links to are
   checked like the crawled ones.
 
+Then each role walks again in elderly mode (长辈版, the header's switch): deputies and residents every page they saw
+in Chinese and one page of each URL pattern in English, staff one page of each URL pattern they saw (every distinct
+view and template), and the residents' and deputies' forms are sent once more with their resulting pages. On every
+such page the MIIT 2021 aging-friendly rules are measured (tests/browser/test_elder.py): text 24px (18pt) and up,
+line-height 1.3 and up, tap targets 60 × 60 for controls and links standing alone and 24 × 24 everywhere (WCAG 2.2),
+no pop-ups, no horizontal overflow at any width; axe runs with the WCAG 2.2 rules too and its enhanced contrast
+rule, which in elderly mode (all text large) asks 4.5:1 of every text. The Django admin keeps its own look and is
+not part of the elderly mode.
+
 Every finding is collected and the test fails once at the end with the whole list. The number of pages crawled
 per role is printed (run with -s to see it)."""
 
@@ -34,6 +43,7 @@ from django.db.models import Q
 from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser import test_elder
 from tests.browser.test_sign_in import sign_in, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +60,14 @@ CAP_PER_PATTERN = {"zh-hans": 3, "en": 1}
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|zip|docx?)$|/(composition|roster|result)\.\w+$|/attachment/$", re.I)
 SKIP = re.compile(r"^/(accounts/logout|i18n)/|^/static/|^/admin/.+")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ELDER_AXE_TAGS = [*AXE_TAGS, "wcag22aa"]
+ELDER_EXEMPT = re.compile(r"^/admin/")  # Django's admin: its own templates and styles, no elderly mode
+AXE_RUN = """([tags, elder]) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+    rules: elder ? {'color-contrast-enhanced': {enabled: true}, 'target-size': {enabled: true}} : {}})
+  .then(r => r.violations.filter(v => v.impact == 'serious' || v.impact == 'critical' || v.id == 'color-contrast-enhanced')
+  .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => [n.target.join(' '),
+     (n.failureSummary || '').split('\\n').slice(1).join(' ').trim(),
+     ((n.any[0] || {}).data || {}).contrastRatio || 0])})))"""
 
 VISIBLE_TEXT = """() => {
   const out = [];
@@ -131,6 +149,9 @@ class Crawl:
         self.axe_source = AXE.read_text(encoding="utf-8")
         self.axe_done = set()
         self.pages = collections.Counter()
+        self.elder_pages = collections.Counter()
+        self.elder_seconds = 0.0
+        self.urls = collections.defaultdict(list)  # (role, lang): [(url, pattern)] in the order visited
         self.visited = []
         self.forms = []
 
@@ -148,12 +169,17 @@ class Crawl:
             return None
         return url
 
-    def check_page(self, page, role, lang, url, phone):
+    def check_page(self, page, role, lang, url, phone, elder=False):
+        if elder:  # the texts were checked in the standard mode already
+            self.check_elder(page, role, lang, url)
+            self.axe(page, role, lang, url, phone, elder)
+            return
         if phone:
-            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            # The layout viewport's width: on a phone (is_mobile) window.innerWidth grows with a page too wide.
+            width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             if width[0] > width[1] + 1:
                 wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
-                  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
                   .slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                      + (e.className && typeof e.className == 'string' ? '.' + e.className.split(' ').join('.') : ''))""")
                 self.add(role, lang, url, f"horizontal overflow {width[0]}px > {width[1]}px ({', '.join(wide)})")
@@ -180,23 +206,68 @@ class Crawl:
             # English sentences that never went through the catalogue: three or more English words in a row.
             for run in re.findall(r"[A-Za-z][a-z']+(?:[ -][A-Za-z][a-z']*){2,}", text):
                 self.add(role, lang, url, f"English text on a Chinese page {run[:80]!r}")
-        # axe on every distinct page in Chinese (the same URL seen by two roles is one), once per pattern in English.
-        key = (urlsplit(url).path + "?" + urlsplit(url).query if lang == "zh-hans" else pattern_of(url), phone, lang)
+        self.axe(page, role, lang, url, phone, elder)
+
+    def axe(self, page, role, lang, url, phone, elder):
+        # axe on every distinct page in Chinese (the same URL seen by two roles is one), once per pattern in English;
+        # on every elderly-mode page (they are a sample already).
+        key = (urlsplit(url).path + "?" + urlsplit(url).query if lang == "zh-hans" or elder else pattern_of(url),
+               phone, lang, elder)
         if key not in self.axe_done:
             self.axe_done.add(key)
             page.evaluate(self.axe_source)
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
-                ".then(r => r.violations.filter(v => v.impact == 'serious' || v.impact == 'critical')"
-                ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => [n.target.join(' '),"
-                " (n.failureSummary || '').split('\\n').slice(1).join(' ').trim()])})))", AXE_TAGS)
+            result = page.evaluate(AXE_RUN, [ELDER_AXE_TAGS if elder else AXE_TAGS, elder])
             for v in result:
                 # One finding per distinct failure (the same failure on many nodes of a page is one).
                 by_failure = collections.defaultdict(list)
-                for target, summary in v["nodes"]:
+                for target, summary, ratio in v["nodes"]:
+                    # The enhanced rule asks 7:1 of small text, which elderly mode has none of (the size rule says
+                    # so); of large text it asks 4.5:1, the elderly mode's threshold.
+                    if v["id"] == "color-contrast-enhanced" and ratio >= 4.5:
+                        continue
                     by_failure[re.sub(r"\s+", " ", summary)[:150]].append(target)
                 for summary, targets in by_failure.items():
                     self.add(role, lang, url, f"axe {v['impact']} {v['id']} ×{len(targets)} at {targets[:3]}: {summary}")
+
+    def check_elder(self, page, role, lang, url):
+        measured = page.evaluate(test_elder.MEASURE)
+        for problem in test_elder.problems(measured):
+            self.add(role, lang, url, f"elderly mode {problem}")
+
+    def elder_walk(self, page, role, phone):
+        """The pages of the normal walk again, in elderly mode: for a phone every Chinese page and one page per URL
+        pattern in English, at the desktop one page per pattern in Chinese."""
+        label = role or "resident"
+        page.goto(self.base + "/")
+        switch_language(page, "zh-hans")
+        page.wait_for_selector("html[lang=zh-hans]")
+        page.locator("#elder-switch button").click()
+        page.wait_for_selector("html.elder")
+        for lang in ("zh-hans", "en") if phone else ("zh-hans",):
+            if lang == "en":
+                page.goto(self.base + "/")
+                switch_language(page, "en")
+                page.wait_for_selector("html[lang=en]")
+            if phone:  # the collapsed menu, opened: its links and buttons are tap targets too
+                page.goto(self.base + "/")
+                page.locator(".navbar-toggler").click()
+                page.wait_for_selector("#mainnav.show")
+                page.wait_for_timeout(400)
+                self.check_elder(page, role, f"{lang}/elderly", page.url + " (menu open)")
+            urls, patterns = [], set()
+            for url, pattern in self.urls[(label, lang)]:
+                if ELDER_EXEMPT.search(urlsplit(url).path) or (pattern in patterns and (lang == "en" or not phone)):
+                    continue
+                patterns.add(pattern)
+                urls.append(url)
+            for url in urls:
+                response = page.goto(url, wait_until="load")
+                if response and response.status >= 500:
+                    self.add(role, f"{lang}/elderly", url, f"HTTP {response.status}")
+                    continue
+                self.elder_pages[label] += 1
+                self.visited.append(f"{label} {lang} elderly {url.removeprefix(self.base)}")
+                self.check_page(page, role, f"{lang}/elderly", page.url, phone, elder=True)
 
     def crawl(self, page, role, lang, start, phone):
         cap = CAP_PER_PATTERN[lang]
@@ -219,6 +290,7 @@ class Crawl:
                 continue
             self.pages[role or "resident"] += 1
             self.visited.append(f"{role or 'resident'} {lang} {url.removeprefix(self.base)}")
+            self.urls[(role or "resident", lang)].append((url, pattern_of(url)))
             if page.url.split("#")[0] != url and not page.url.startswith(self.base):
                 continue
             self.check_page(page, role, lang, page.url, phone)
@@ -241,6 +313,9 @@ FORMS = [(None, PHONE, "/opinions/new/"), (None, PHONE, "/propose/"), ("deputy",
          ("jiangnan", DESKTOP, "/staff/opinions/new/"), ("jiangnan", DESKTOP, "/staff/projects/new/"),
          ("jiangnan", DESKTOP, "/staff/meetings/new/"), ("jiangnan", DESKTOP, "/staff/ballots/new/"),
          ("jiangnan", DESKTOP, "/staff/opinions/<first>/")]
+# Sent again in elderly mode: the residents' and deputies' forms, whose resulting pages (thanks, tracking) the crawl
+# does not reach.
+ELDER_FORMS = [(None, PHONE, "/opinions/new/"), (None, PHONE, "/propose/"), ("deputy", PHONE, "/me/suggestions/new/")]
 REFUSAL = ".invalid-feedback, .errorlist, .alert-danger, #form-refused"
 FILL = """(form) => {
   const filled = [];
@@ -286,11 +361,22 @@ def stored_anywhere(value):
     return False
 
 
+def new_page(crawl, browser, role, **viewport):
+    """A fresh browser context whose pop-ups (a new window, alert, confirm...) are findings."""
+    context = browser.new_context(locale="zh-CN", **viewport)
+    context.add_init_script(test_elder.POPUP_TRAP)
+    page = context.new_page()
+    page.on("popup", lambda popup: crawl.add(role or "resident", "-", popup.url, "opened a new window"))
+    return context, page
+
+
 def check_forms(crawl, browser, base):
-    for role, viewport, path in FORMS:
+    for role, viewport, path, elder in [(*form, False) for form in FORMS] + [(*form, True) for form in ELDER_FORMS]:
         cache.clear()
-        context = browser.new_context(locale="zh-CN", **viewport)
-        page = context.new_page()
+        context, page = new_page(crawl, browser, role, **viewport)
+        if elder:
+            context.add_cookies([{"name": "elder", "value": "1", "url": base}])
+        lang = "zh-hans/elderly" if elder else "zh-hans"
         if role:
             sign_in(page, base, role, PASSWORD)
             signed_in(page)
@@ -305,19 +391,19 @@ def check_forms(crawl, browser, base):
             form.locator("button:not([type=button])").last.click()
         status = nav.value.status if nav.value else 0
         if status >= 500:
-            crawl.add(role or "resident", "zh-hans", url, f"form answered HTTP {status}")
+            crawl.add(role or "resident", lang, url, f"form answered HTTP {status}")
             context.close()
             continue
-        crawl.check_page(page, role or "resident", "zh-hans", page.url, viewport is PHONE)
+        crawl.check_page(page, role or "resident", lang, page.url, viewport is PHONE, elder)
         refused = [t for t in page.locator(REFUSAL).all_inner_texts() if t.strip()]
         if not refused:
             shown = page.evaluate(VISIBLE_TEXT)
             for name, value in filled:
                 if value not in shown and not stored_anywhere(value):
-                    crawl.add(role or "resident", "zh-hans", url,
+                    crawl.add(role or "resident", lang, url,
                               f"form field {name!r} was neither saved nor refused with a message (HTTP {status})")
         if not refused and nav.value and nav.value.request.redirected_from is None:
-            crawl.add(role or "resident", "zh-hans", url, "an accepted form answered its POST with a page, not a "
+            crawl.add(role or "resident", lang, url, "an accepted form answered its POST with a page, not a "
                       "redirect (a reload sends it again)")
         # What the resulting page links to (a tracking page, the new record) is checked too.
         after = [u for u in (crawl.same_origin(h, page.url) for h in page.locator("main a[href]").evaluate_all(
@@ -325,10 +411,10 @@ def check_forms(crawl, browser, base):
         for link in after:
             response = page.goto(link)
             if response and response.status >= 500:
-                crawl.add(role or "resident", "zh-hans", link, f"HTTP {response.status}")
+                crawl.add(role or "resident", lang, link, f"HTTP {response.status}")
             elif response and "text/html" in (response.headers.get("content-type") or ""):
-                crawl.check_page(page, role or "resident", "zh-hans", page.url, viewport is PHONE)
-        crawl.forms.append(f"{path}: {status}, {'refused: ' + refused[0][:80] if refused else 'accepted'}")
+                crawl.check_page(page, role or "resident", lang, page.url, viewport is PHONE, elder)
+        crawl.forms.append(f"{path}{' (elderly)' if elder else ''}: {status}, {'refused: ' + refused[0][:80] if refused else 'accepted'}")
         context.close()
 
 
@@ -339,8 +425,7 @@ def test_journeys(live_server, browser):
     for role, viewport in ROLES:
         phone = viewport is PHONE
         cache.clear()  # the public rate limits count per address; every role starts afresh
-        context = browser.new_context(locale="zh-CN", **viewport)
-        page = context.new_page()
+        context, page = new_page(crawl, browser, role, **viewport)
         if role:
             sign_in(page, live_server.url, role, PASSWORD)
             signed_in(page)
@@ -356,16 +441,20 @@ def test_journeys(live_server, browser):
                 page.goto(start)
                 page.screenshot(path=Path(os.environ["JOURNEY_SHOTS"]) / f"{role or 'resident'}-{lang}.png")
             crawl.crawl(page, role, lang, start, phone)
+        elder_started = time.monotonic()
+        crawl.elder_walk(page, role, phone)
+        crawl.elder_seconds += time.monotonic() - elder_started
         context.close()
     check_forms(crawl, browser, live_server.url)
     elapsed = time.monotonic() - started
     if os.environ.get("JOURNEY_LOG"):
         Path(os.environ["JOURNEY_LOG"]).write_text("\n".join(crawl.visited + crawl.findings) + "\n", encoding="utf-8")
-    print("\nJourney crawl, pages crawled per role (both languages):")
+    print("\nJourney crawl, pages crawled per role (both languages; then in elderly mode):")
     for role, _ in ROLES:
-        print(f"  {role or 'resident':<10} {crawl.pages[role or 'resident']}")
+        print(f"  {role or 'resident':<10} {crawl.pages[role or 'resident']:>4} {crawl.elder_pages[role or 'resident']:>4}")
     print("Forms submitted:\n  " + "\n  ".join(crawl.forms))
-    print(f"  total {sum(crawl.pages.values())} pages in {elapsed:.0f} s")
+    print(f"  total {sum(crawl.pages.values())} pages and {sum(crawl.elder_pages.values())} in elderly mode in "
+          f"{elapsed:.0f} s (the elderly-mode walk {crawl.elder_seconds:.0f} s)")
     kinds = collections.Counter(re.match(r"axe \w+ [\w-]+|[A-Za-z ]+", f.split("] ", 1)[1].split(": ", 1)[1])
                                 .group().strip() for f in crawl.findings)
     print("Findings by kind: " + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none"))

@@ -42,7 +42,7 @@ def test_deputies_sign_in_and_score_on_a_phone(live_server, phone, desktop):
     phone.fill("input[name=value]", "87")
     phone.click("#submit-score")
     phone.wait_for_selector("#receipt")
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     services.survey_respond(survey=survey, person=h.people[0], value=93)
 
     # staff close scoring and download the PDF

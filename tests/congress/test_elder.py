@@ -1,6 +1,10 @@
 """Elderly mode (长辈版): one switch in the header, remembered in a cookie, a class on <html>."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +53,20 @@ def test_the_home_page_leads_with_the_residents_entry_points(client):
     assert main.index('id="entry-opinion"') < main.index('id="entry-propose"') < main.index('href="/accounts/login/"')
     assert main[first_link:].startswith('<a class="btn btn-congress btn-lg py-3" id="entry-opinion" href="/opinions/new/"')
     assert 'href="/propose/"' in main and 'id="entry-track"' in main
+
+
+POPUP = re.compile(r"\b(alert|confirm|prompt)\s*\(|window\.open\s*\(|\.showModal\s*\(|new\s+bootstrap\.(Modal|Toast|Tooltip|"
+                   r"Popover)\b|data-bs-toggle=[\"']?(modal|tooltip|popover)|target=[\"']?_blank|<dialog\b")
+
+
+def test_no_pop_ups_in_the_project_s_templates_and_scripts():
+    """No pop-ups (MIIT 2021 aging-friendly rules): no alert / confirm / prompt, no new window, no modal dialog,
+    toast, tooltip or popover. Irreversible steps ask on a page of their own (congress/safeguards.py). The journey
+    crawl measures the pages; this looks at what only a click would open."""
+    root = Path(settings.BASE_DIR)
+    files = [*(root / "static" / "js").rglob("*.js"), *(root / "templates").rglob("*.html"),
+             *(p for app in ("congress", "deputies", "projects", "meetings") for p in (root / app).rglob("*.html"))]
+    assert len(files) > 20
+    found = [f"{path.relative_to(root)}: {m.group()}" for path in files
+             for m in POPUP.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
