@@ -103,6 +103,9 @@ def staff_urls(w):
         "projects:board": ([], get, "list"),
         "projects:board_print": ([i["body"], "A4"], get, "object"),
         "projects:project_code": ([i["project"]], get, "sub"),  # a candidate has no code yet
+        # the verification bundle exists once the box is opened; this world's boxes are sealed (404 for everyone)
+        "projects:ballot_verification": ([i["ballot"]], get, "sub"),
+        "meetings:survey_verification": ([i["survey"]], get, "sub"),
         "projects:project_supervisors": ([i["project"]], post, "object"),
         "projects:task_close": ([i["project"], 1], post, "sub"),
         "projects:ratings_export": ([i["project"], "csv"], get, "object"),

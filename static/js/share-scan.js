@@ -24,7 +24,7 @@
     status.textContent = text;
     status.classList.toggle("text-danger", !!isError);
   }
-  function message(name, value) { return (panel.dataset[name] || "").replace("%s", value || ""); }
+  function message(name, value) { return (panel.dataset[name] || "").replace("{field}", value || ""); }
 
   fields().forEach(function (input) {
     input.addEventListener("focus", function () { lastFocused = input; });
