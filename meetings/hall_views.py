@@ -149,7 +149,10 @@ class StartForm(ScrutineersForm):
 class ExtendForm(forms.Form):
     poll = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.TypedChoiceField(label=_("Extend by"), coerce=int, initial=1,
-                                     choices=[(n, minutes_label(n)) for n in (1, 2, 3, 5)])
+                                     choices=[(n, minutes_label(n)) for n in (1, 2, 3, 5)],
+                                     # shown bare in a row of the console's table: the select names itself
+                                     widget=forms.Select(attrs={"class": "form-select form-select-sm d-inline-block w-auto",
+                                                                "aria-label": _("Extend by")}))
 
 
 class RulesForm(forms.Form):
