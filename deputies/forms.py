@@ -162,7 +162,10 @@ class SuggestionForm(forms.Form):
 
 
 class SuggestionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply"), ("extension", "extension")])
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply"), ("extension", "extension"),
+                                        ("return", "return")])
+    reason = forms.CharField(label=_("Why the unit returns it"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, required=False)
     main_unit = forms.ModelChoiceField(queryset=None, label=_("Main unit"), required=False)
     unit = forms.CharField(label=_("Or a new unit"), max_length=120, required=False)
     assisting = ModelMultipleChoiceField(queryset=None, label=_("Assisting units"), required=False)

@@ -40,6 +40,16 @@ def can_handle_as_main_unit(user, suggestion) -> bool:
             and units_of(user).filter(pk=suggestion.main_unit_id).exists())
 
 
+def can_return_for_unit(user, suggestion, on) -> bool:
+    """Staff in scope return a misrouted suggestion on its main unit's behalf, under the unit's own deadline."""
+    from congress.predicates import is_scoped_staff
+    from deputies.suggestions import return_deadline
+
+    return (is_scoped_staff(user) and suggestion.state == "assigned" and suggestion.main_unit_id is not None
+            and on <= return_deadline(suggestion)
+            and type(suggestion).objects.in_scope(user).filter(pk=suggestion.pk).exists())
+
+
 def points_bodies(user):
     """The bodies whose quarterly points table a user may read: staff, those in scope; a deputy, those they
     hold a current mandate in."""

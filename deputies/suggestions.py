@@ -171,8 +171,11 @@ def suggestion_assign(*, suggestion: Suggestion, unit, assisting=(), due_date: d
 
 
 @transaction.atomic
-def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date, acting_user=None) -> Suggestion:
-    """The main unit sends a misrouted suggestion back, with its reason, within five working days of assignment."""
+def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date, on_behalf: bool = False,
+                      acting_user=None) -> Suggestion:
+    """The main unit sends a misrouted suggestion back, with its reason, within five working days of assignment.
+    Staff may do it `on_behalf` of a unit that tells them by phone or letter: the same rule, and the audit row
+    says so."""
     s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if not reason.strip():
         raise SuggestionError(_("Say why the suggestion is not for your unit."))
@@ -182,9 +185,11 @@ def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date,
               "handle it, or ask the congress office.") % {"n": RETURN_WORKING_DAYS,
                                                            "date": return_deadline(s).isoformat()})
     s.return_reason = reason.strip()[:500]
-    _move(s, Suggestion.State.RETURNED, acting_user, s.return_reason)
+    note = (_("returned by the congress office for the unit") + ": " if on_behalf else "") + s.return_reason
+    _move(s, Suggestion.State.RETURNED, acting_user, note)
     audit_record(actor=acting_user, action="suggestion.return", obj=s, division=s.body.division,
-                 after={"unit": s.unit, "reason": s.return_reason, "on": on.isoformat()})
+                 after={"unit": s.unit, "reason": s.return_reason, "on": on.isoformat(),
+                        **({"on_behalf_of": s.unit} if on_behalf else {})})
     return s
 
 

@@ -41,13 +41,25 @@ class PublicProposalForm(forms.Form):
 class StaffProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ("body", "year", "title", "category", "description", "estimated_budget", "responsible_unit",
-                  "source", "source_detail", "proposer_name", "proposer_contact")
+        fields = ("body", "year", "title", "category", "description", "estimated_budget", "handling_unit",
+                  "responsible_unit", "source", "source_detail", "proposer_name", "proposer_contact")
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"responsible_unit": _("Only for a unit not yet kept as a handling unit.")}
 
     def __init__(self, *args, user, **kwargs):
+        from deputies.models import HandlingUnit
+
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = CongressBody.objects.in_scope(user).filter(kind__in=VOTING_BODY_KINDS)
+        self.fields["handling_unit"].queryset = HandlingUnit.objects.in_scope(user).select_related("body")
+        self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name} · {u.body.name}"
+
+    def clean(self):
+        data = super().clean()
+        unit, body = data.get("handling_unit"), data.get("body")
+        if unit and body and unit.body_id != body.pk:
+            self.add_error("handling_unit", _("The handling unit belongs to another body."))
+        return data
 
 
 class ProjectMoveForm(forms.Form):
