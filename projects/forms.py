@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congress.files import ATTACHMENT_KINDS, upload_form_field
-from congress.forms import DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
+from congress.forms import DateInput, DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
 from deputies.models import Person
 from projects.models import PHOTO_KINDS, Ballot, Category, Project
@@ -184,11 +184,11 @@ class TieBreakForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     attachment = upload_form_field(label=_("Attachment"), kinds=ATTACHMENT_KINDS, max_mb=10, required=False)
@@ -219,7 +219,7 @@ class SupervisionTaskCloseForm(forms.Form):
 
 
 class SiteVisitForm(forms.Form):
-    date = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date of the visit"), widget=DateInput())
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     photo = upload_form_field(label=_("Photo"), kinds=PHOTO_KINDS, max_mb=10, required=False)
 
