@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from congress.files import ATTACHMENT_KINDS, upload_form_field
 from congress.forms import DateInput, DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
-from deputies.models import Person
+from deputies.models import HandlingUnit, Person
 from projects.models import PHOTO_KINDS, Ballot, Category, Project
 
 VOTING_BODY_KINDS = (CongressBody.Kind.DISTRICT_CONGRESS, CongressBody.Kind.TOWNSHIP_CONGRESS,
@@ -47,19 +47,11 @@ class StaffProjectForm(forms.ModelForm):
         help_texts = {"responsible_unit": _("Only for a unit not yet kept as a handling unit.")}
 
     def __init__(self, *args, user, **kwargs):
-        from deputies.models import HandlingUnit
-
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = CongressBody.objects.in_scope(user).filter(kind__in=VOTING_BODY_KINDS)
         self.fields["handling_unit"].queryset = HandlingUnit.objects.in_scope(user).select_related("body")
         self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name} · {u.body.name}"
-
-    def clean(self):
-        data = super().clean()
-        unit, body = data.get("handling_unit"), data.get("body")
-        if unit and body and unit.body_id != body.pk:
-            self.add_error("handling_unit", _("The handling unit belongs to another body."))
-        return data
+        # that the unit belongs to the chosen body is the service's rule (projects.services._name_unit)
 
 
 class ProjectMoveForm(forms.Form):

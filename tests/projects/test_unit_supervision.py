@@ -121,3 +121,4 @@ def test_a_unit_of_another_body_in_scope_is_refused_by_the_form(w, client):
             "description": "屋面防水", "source": Project.Source.STAFF, "handling_unit": w["traffic"].pk}
     resp = client.post("/staff/projects/new/", data)
     assert resp.status_code == 422 and not Project.objects.filter(title="修缮社区活动室").exists()
+    assert "该承办单位属于其他机构" in resp.content.decode()  # said on the form, in the user's language
