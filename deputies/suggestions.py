@@ -19,6 +19,7 @@ from deputies.models import (
     SuggestionTransition,
     SupervisionGroup,
 )
+from deputies.predicates import forget_unit_flags
 from deputies.services import require_people_in_scope, update_with_people
 
 
@@ -87,6 +88,7 @@ def handling_unit_create(*, body, name: str, accounts=(), acting_user=None) -> H
     unit.full_clean()
     unit.save()
     unit.accounts.set(accounts)
+    forget_unit_flags([a.pk for a in accounts])
     audit_record(actor=acting_user, action="handling_unit.create", obj=unit, division=body.division,
                  after={"name": unit.name, "accounts": [a.username for a in accounts]})
     return unit
@@ -103,10 +105,12 @@ def handling_unit_update(*, unit: HandlingUnit, name: str, accounts, acting_user
         if any(a.pk not in allowed for a in accounts) or any(a.is_staff for a in accounts):
             raise SuggestionError(_("A unit's accounts are sign-in accounts you manage, not staff accounts."))
     before = {"name": unit.name, "accounts": sorted(unit.accounts.values_list("username", flat=True))}
+    touched = {a.pk for a in accounts} | set(unit.accounts.values_list("pk", flat=True))
     unit.name = name.strip()
     unit.full_clean()
     unit.save()
     unit.accounts.set(accounts)
+    forget_unit_flags(touched)
     audit_record(actor=acting_user, action="handling_unit.update", obj=unit, division=unit.body.division,
                  before=before, after={"name": unit.name, "accounts": sorted(a.username for a in accounts)})
     return unit
@@ -122,6 +126,7 @@ def handling_unit_account_create(*, unit: HandlingUnit, username: str, password:
     user.full_clean()
     user.save()
     unit.accounts.add(user)
+    forget_unit_flags([user.pk])
     audit_record(actor=acting_user, action="handling_unit.account_create", obj=unit, division=unit.body.division,
                  after={"username": username})
     return user

@@ -266,7 +266,8 @@ def test_a_unit_account_that_is_also_a_deputy_sees_the_unit_queue_in_the_nav(wor
     account, _pw = deputy_services.deputy_account_create(person=world["people"][1])
     client.force_login(account)
     assert 'id="nav-unit-queue"' not in client.get("/me/").content.decode()
-    world["main"].accounts.add(account)
+    services.handling_unit_update(unit=world["main"], name=world["main"].name,
+                                  accounts=[*world["main"].accounts.all(), account])  # the nav is told at once
     page = client.get("/me/").content.decode()
     assert 'id="nav-unit-queue"' in page and "/me/suggestions/" in page  # both hats
     assert client.get("/unit/suggestions/").status_code == 200
