@@ -2,7 +2,8 @@
 
 Nothing this site keeps in the cache is needed to serve a request: sessions,
 sign-in lockouts (django-axes) and ballots are in the database. The cache
-holds only the public forms' rate-limit counters. So a Redis outage must cost
+holds only the public forms' rate-limit counters and, for a few minutes, whether an
+account signs in for a handling unit (the nav's link; deputies.predicates.shows_unit_queue). So a Redis outage must cost
 at most the cache, never a resident's opinion or a deputy's vote: every call
 that cannot reach Redis answers as a miss (or a failed `add`/`incr`), logs one
 warning, and Redis is left alone for a few seconds before it is tried again,

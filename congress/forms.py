@@ -32,6 +32,16 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker. It takes only ISO dates: the Chinese locale's 2026/12/02 is silently dropped by the
+    browser, so a prefilled or re-rendered date came back empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class DateTimeField(forms.DateTimeField):
     """Django's field, which also refuses a time that cannot be stored: the database keeps times in UTC, and a local
     time on 1 January of year 1 (or late on 31 December 9999) falls outside the years Python can represent there,

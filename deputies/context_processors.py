@@ -1,7 +1,7 @@
-from deputies.predicates import is_unit_account
+from deputies.predicates import shows_unit_queue
 
 
 def units(request):
-    """Whether the account signs in for a handling unit; a callable, so pages that never ask run no query."""
+    """Whether the account signs in for a handling unit; a callable, so pages that never ask look nothing up."""
     user = getattr(request, "user", None)
-    return {"is_unit_account": lambda: bool(user and is_unit_account(user))}
+    return {"is_unit_account": lambda: bool(user and shows_unit_queue(user))}

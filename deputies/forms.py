@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from congress.files import ROSTER_KINDS, upload_form_field
-from congress.forms import FilterForm, ModelMultipleChoiceField, id_field
+from congress.forms import DateInput, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Term
 from deputies.models import LiaisonStation, OpinionCategory, Person, ResidentOpinion, Suggestion
 
@@ -111,7 +111,7 @@ class OpinionFilterForm(FilterForm):
 class OpinionActionForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to"), choices=ResidentOpinion.State.choices)
     unit = forms.CharField(label=_("Responsible unit"), max_length=120, required=False)
-    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
     reply = forms.CharField(label=_("Reply to the resident"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                             max_length=3000)
@@ -123,7 +123,7 @@ class RatingForm(forms.Form):
 
 
 class ReceptionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     on_duty = ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Deputies on duty"))
     residents = forms.IntegerField(label=_("Residents received"), min_value=0, max_value=100000)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=3000)
@@ -156,7 +156,10 @@ class SuggestionForm(forms.Form):
 
 
 class SuggestionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply"), ("extension", "extension")])
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("reply", "reply"), ("extension", "extension"),
+                                        ("return", "return")])
+    reason = forms.CharField(label=_("Why the unit returns it"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, required=False)
     main_unit = forms.ModelChoiceField(queryset=None, label=_("Main unit"), required=False)
     unit = forms.CharField(label=_("Or a new unit"), max_length=120, required=False)
     assisting = ModelMultipleChoiceField(queryset=None, label=_("Assisting units"), required=False)
@@ -164,7 +167,7 @@ class SuggestionActionForm(forms.Form):
     extension = forms.IntegerField(required=False)
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")], required=False)
     note = forms.CharField(label=_("Note on the decision"), max_length=300, required=False)
-    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
     reply = forms.CharField(label=_("Unit's reply"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                             max_length=10000)
 
@@ -181,7 +184,7 @@ class UnitActionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500, required=False)
     reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000)
     confidential = forms.BooleanField(label=_("Confidential: do not publish the reply"), required=False)
-    until = forms.DateField(label=_("New due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("New due date"), required=False, widget=DateInput())
 
 
 class EvaluationForm(forms.Form):
@@ -202,7 +205,7 @@ from deputies.models.points import REPORTED_KINDS  # noqa: E402
 class DutyReportForm(forms.Form):
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))
     kind = forms.ChoiceField(label=_("Activity"), choices=[(k, PointKind(k).label) for k in REPORTED_KINDS])
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     description = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     photo = upload_form_field(label=_("Photo (optional)"), kinds=DutyReport.PHOTO_KINDS, max_mb=8, required=False)
 

@@ -25,6 +25,38 @@ def is_unit_account(user) -> bool:
     return units_of(user).exists()
 
 
+UNIT_FLAG_SECONDS = 300  # how long the nav may show a stale unit link if the cache could not be told
+
+
+def _flag_key(user_id) -> str:
+    return f"unit-account:{user_id}"
+
+
+def shows_unit_queue(user) -> bool:
+    """For the nav on every page, deputies' too: the answer is kept in the cache a few minutes, so a deputy's vote
+    (a counted statement budget) pays no query for it; the unit's pages ask `is_unit_account` itself."""
+    from django.core.cache import cache
+
+    if not _active(user):
+        return False
+    flag = cache.get(_flag_key(user.pk))
+    if flag is None:
+        flag = is_unit_account(user)
+        cache.set(_flag_key(user.pk), flag, UNIT_FLAG_SECONDS)
+    return flag
+
+
+def forget_unit_flags(user_ids) -> None:
+    """Called by the services that change a unit's accounts: now, and again once committed (a page in between
+    may have cached the old answer)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    keys = [_flag_key(pk) for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def unit_queue(user):
     """The suggestions a unit account sees: its units' as main or assisting unit, once assigned."""
     from deputies.models import Suggestion
@@ -38,6 +70,16 @@ def can_handle_as_main_unit(user, suggestion) -> bool:
     """Return, reply to and ask to extend: the main unit's accounts only, while it is with them."""
     return (suggestion.main_unit_id is not None and suggestion.state == "assigned"
             and units_of(user).filter(pk=suggestion.main_unit_id).exists())
+
+
+def can_return_for_unit(user, suggestion, on) -> bool:
+    """Staff in scope return a misrouted suggestion on its main unit's behalf, under the unit's own deadline."""
+    from congress.predicates import is_scoped_staff
+    from deputies.suggestions import return_deadline
+
+    return (is_scoped_staff(user) and suggestion.state == "assigned" and suggestion.main_unit_id is not None
+            and on <= return_deadline(suggestion)
+            and type(suggestion).objects.in_scope(user).filter(pk=suggestion.pk).exists())
 
 
 def points_bodies(user):

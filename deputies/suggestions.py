@@ -19,6 +19,7 @@ from deputies.models import (
     SuggestionTransition,
     SupervisionGroup,
 )
+from deputies.predicates import forget_unit_flags
 from deputies.services import require_people_in_scope, update_with_people
 
 
@@ -87,6 +88,7 @@ def handling_unit_create(*, body, name: str, accounts=(), acting_user=None) -> H
     unit.full_clean()
     unit.save()
     unit.accounts.set(accounts)
+    forget_unit_flags([a.pk for a in accounts])
     audit_record(actor=acting_user, action="handling_unit.create", obj=unit, division=body.division,
                  after={"name": unit.name, "accounts": [a.username for a in accounts]})
     return unit
@@ -103,10 +105,12 @@ def handling_unit_update(*, unit: HandlingUnit, name: str, accounts, acting_user
         if any(a.pk not in allowed for a in accounts) or any(a.is_staff for a in accounts):
             raise SuggestionError(_("A unit's accounts are sign-in accounts you manage, not staff accounts."))
     before = {"name": unit.name, "accounts": sorted(unit.accounts.values_list("username", flat=True))}
+    touched = {a.pk for a in accounts} | set(unit.accounts.values_list("pk", flat=True))
     unit.name = name.strip()
     unit.full_clean()
     unit.save()
     unit.accounts.set(accounts)
+    forget_unit_flags(touched)
     audit_record(actor=acting_user, action="handling_unit.update", obj=unit, division=unit.body.division,
                  before=before, after={"name": unit.name, "accounts": sorted(a.username for a in accounts)})
     return unit
@@ -122,6 +126,7 @@ def handling_unit_account_create(*, unit: HandlingUnit, username: str, password:
     user.full_clean()
     user.save()
     unit.accounts.add(user)
+    forget_unit_flags([user.pk])
     audit_record(actor=acting_user, action="handling_unit.account_create", obj=unit, division=unit.body.division,
                  after={"username": username})
     return user
@@ -171,8 +176,11 @@ def suggestion_assign(*, suggestion: Suggestion, unit, assisting=(), due_date: d
 
 
 @transaction.atomic
-def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date, acting_user=None) -> Suggestion:
-    """The main unit sends a misrouted suggestion back, with its reason, within five working days of assignment."""
+def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date, on_behalf: bool = False,
+                      acting_user=None) -> Suggestion:
+    """The main unit sends a misrouted suggestion back, with its reason, within five working days of assignment.
+    Staff may do it `on_behalf` of a unit that tells them by phone or letter: the same rule, and the audit row
+    says so."""
     s = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if not reason.strip():
         raise SuggestionError(_("Say why the suggestion is not for your unit."))
@@ -182,9 +190,11 @@ def suggestion_return(*, suggestion: Suggestion, reason: str, on: datetime.date,
               "handle it, or ask the congress office.") % {"n": RETURN_WORKING_DAYS,
                                                            "date": return_deadline(s).isoformat()})
     s.return_reason = reason.strip()[:500]
-    _move(s, Suggestion.State.RETURNED, acting_user, s.return_reason)
+    note = (_("returned by the congress office for the unit") + ": " if on_behalf else "") + s.return_reason
+    _move(s, Suggestion.State.RETURNED, acting_user, note)
     audit_record(actor=acting_user, action="suggestion.return", obj=s, division=s.body.division,
-                 after={"unit": s.unit, "reason": s.return_reason, "on": on.isoformat()})
+                 after={"unit": s.unit, "reason": s.return_reason, "on": on.isoformat(),
+                        **({"on_behalf_of": s.unit} if on_behalf else {})})
     return s
 
 

@@ -75,8 +75,9 @@ def reports_review(request):
         except ValidationError as exc:
             flash_errors(request, exc)
             status = 422
-    return render(request, "deputies/reports_review.html", {"reports": pending, "posted": request.POST},
-                  status=status)
+        for r in pending:  # a refused batch comes back with every choice and reason as typed
+            r.chosen, r.typed_reason = request.POST.get(f"d{r.pk}", ""), request.POST.get(f"reason{r.pk}", "")
+    return render(request, "deputies/reports_review.html", {"reports": pending}, status=status)
 
 
 @staff_required

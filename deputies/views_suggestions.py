@@ -98,7 +98,8 @@ def suggestion_detail(request, pk):
     return render(request, "deputies/suggestion_detail.html", {
         "s": s, "transitions": s.transitions.select_related("by"), "co_authors": s.co_authors.all(),
         "assisting": s.assisting_units.all(), "extensions": s.extensions.select_related("requested_by", "decided_by"),
-        "return_deadline": services.return_deadline(s), "form": form}, status=status)
+        "return_deadline": services.return_deadline(s), "form": form,
+        "may_return": predicates.can_return_for_unit(request.user, s, timezone.localdate())}, status=status)
 
 
 def _staff_action(request, s, d):
@@ -109,6 +110,12 @@ def _staff_action(request, s, d):
     elif d["action"] == "reply":
         services.suggestion_reply(suggestion=s, reply=d["reply"], on=today, confidential=d["confidential"],
                                   acting_user=request.user)
+    elif d["action"] == "return":
+        if not predicates.can_return_for_unit(request.user, s, today):
+            raise ValidationError(_("Only a suggestion being handled, within the unit's time to return it, can be "
+                                    "returned for the unit."))
+        services.suggestion_return(suggestion=s, reason=d["reason"], on=today, on_behalf=True,
+                                   acting_user=request.user)
     else:
         ext = get_object_or_404(SuggestionExtension, pk=d["extension"] or 0, suggestion=s)
         services.suggestion_extension_decide(extension=ext, approve=d["decision"] == "approve", note=d["note"],

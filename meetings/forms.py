@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congress.forms import ModelMultipleChoiceField
+from congress.forms import DateInput, ModelMultipleChoiceField
 from congress.models import CongressBody, Session
 from deputies.models import Person, ResidentOpinion
 from meetings.models import AgendaItem, Attendee, Meeting, SatisfactionSurvey
@@ -12,7 +12,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ("body", "session", "kind", "title", "date", "place")
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +218,7 @@ class SignInForm(forms.Form):
 class OpinionForm(forms.Form):
     text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
     unit = forms.CharField(label=_("Responsible unit"), max_length=120)
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
     item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False)
 
     def __init__(self, *args, meeting, **kwargs):
@@ -231,7 +231,7 @@ class ResponseForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     participants = ModelMultipleChoiceField(label=_("Who went"), queryset=Attendee.objects.none(), required=False)

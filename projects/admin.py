@@ -45,7 +45,7 @@ class ProjectAdmin(ServiceSaveMixin, ScopedAdmin):
         if change:
             fields = {k: form.cleaned_data[k] for k in form.changed_data
                       if k in {"title", "category", "description", "estimated_budget", "responsible_unit",
-                               "source_detail", "budget", "planned_completion", "planned_start", "unit_email"}}
+                               "handling_unit", "source_detail", "budget", "planned_completion", "planned_start", "unit_email"}}
             return services.project_update(project=Project.objects.get(pk=obj.pk), acting_user=request.user, **fields)
         fields = {k: form.cleaned_data[k] for k in services.PROJECT_FIELDS if k in form.cleaned_data}
         return services.project_propose(acting_user=request.user, **fields)

@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congress.files import ATTACHMENT_KINDS, upload_form_field
-from congress.forms import DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
+from congress.forms import DateInput, DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
-from deputies.models import Person
+from deputies.models import HandlingUnit, Person
 from projects.models import PHOTO_KINDS, Ballot, Category, Project
 
 VOTING_BODY_KINDS = (CongressBody.Kind.DISTRICT_CONGRESS, CongressBody.Kind.TOWNSHIP_CONGRESS,
@@ -41,13 +41,17 @@ class PublicProposalForm(forms.Form):
 class StaffProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ("body", "year", "title", "category", "description", "estimated_budget", "responsible_unit",
-                  "source", "source_detail", "proposer_name", "proposer_contact")
+        fields = ("body", "year", "title", "category", "description", "estimated_budget", "handling_unit",
+                  "responsible_unit", "source", "source_detail", "proposer_name", "proposer_contact")
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"responsible_unit": _("Only for a unit not yet kept as a handling unit.")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = CongressBody.objects.in_scope(user).filter(kind__in=VOTING_BODY_KINDS)
+        self.fields["handling_unit"].queryset = HandlingUnit.objects.in_scope(user).select_related("body")
+        self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name} · {u.body.name}"
+        # that the unit belongs to the chosen body is the service's rule (projects.services._name_unit)
 
 
 class ProjectMoveForm(forms.Form):
@@ -181,11 +185,11 @@ class TieBreakForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
 
 
 class ProgressForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     attachment = upload_form_field(label=_("Attachment"), kinds=ATTACHMENT_KINDS, max_mb=10, required=False)
@@ -216,7 +220,7 @@ class SupervisionTaskCloseForm(forms.Form):
 
 
 class SiteVisitForm(forms.Form):
-    date = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date of the visit"), widget=DateInput())
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     photo = upload_form_field(label=_("Photo"), kinds=PHOTO_KINDS, max_mb=10, required=False)
 

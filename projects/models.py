@@ -92,6 +92,10 @@ class Project(models.Model):
     estimated_budget = models.DecimalField(_("estimated budget (10,000 yuan)"), max_digits=12, decimal_places=2,
                                            null=True, blank=True)
     responsible_unit = models.CharField(_("responsible unit"), max_length=120, blank=True)
+    # the same unit that handles deputies' suggestions (承办单位); when set, responsible_unit carries its name,
+    # and the free text stays for projects from before units were kept
+    handling_unit = models.ForeignKey("deputies.HandlingUnit", verbose_name=_("handling unit"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="projects")
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True,
                                      help_text=_("Which station, reception day or visit; or the resident opinion's reference."))
@@ -371,6 +375,9 @@ class SupervisionTask(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supervision_tasks")
     unit = models.CharField(_("responsible unit"), max_length=120)
+    # the unit whose accounts see the task in their queue (none for a project named only by free text)
+    handling_unit = models.ForeignKey("deputies.HandlingUnit", verbose_name=_("handling unit"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="supervision_tasks")
     reason = models.CharField(_("why"), max_length=200)
     opened_on = models.DateField(_("opened on"))
     due_date = models.DateField(_("due"))

@@ -61,3 +61,11 @@ def can_add_site_visit(user, project) -> bool:
     person = person_of(user)
     return (person is not None and project.state == project.State.IMPLEMENTATION
             and project.supervisors.filter(person=person).exists())
+
+
+def unit_supervision_tasks(user):
+    """The open supervision tasks a handling unit's account sees: those of its own units, nobody else's."""
+    from deputies.predicates import units_of
+    from projects.models import SupervisionTask
+
+    return SupervisionTask.objects.filter(handling_unit__in=units_of(user), closed_on__isnull=True)

@@ -58,7 +58,18 @@ def project_transition(*, project: Project, to: str, acting_user=None, reason: s
 
 
 PROJECT_FIELDS = ("body", "year", "title", "category", "description", "estimated_budget", "responsible_unit",
-                  "source", "source_detail", "proposer_name", "proposer_contact", "opinion")
+                  "handling_unit", "source", "source_detail", "proposer_name", "proposer_contact", "opinion")
+
+
+def _name_unit(project: Project) -> None:
+    """A project's handling unit belongs to its body; the unit's name is then the project's responsible unit (the
+    free text remains only for projects without one)."""
+    unit = project.handling_unit
+    if unit is None:
+        return
+    if unit.body_id != project.body_id:
+        raise ProjectError(_("The handling unit belongs to another body."))
+    project.responsible_unit = unit.name
 
 
 @transaction.atomic
@@ -67,6 +78,7 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     if unknown:
         raise ValueError(f"project_propose got unknown fields {sorted(unknown)}")
     project = Project(reference=new_reference(PROPOSAL_PREFIX), **fields)
+    _name_unit(project)
     project.full_clean()
     project.save()
     ProjectTransition.objects.create(project=project, from_state="", to_state=project.state,
@@ -107,8 +119,8 @@ def project_from_opinion(*, opinion, body: CongressBody, year: int, title: str, 
 
 @transaction.atomic
 def project_update(*, project: Project, acting_user=None, **fields) -> Project:
-    allowed = {"title", "category", "description", "estimated_budget", "responsible_unit", "source_detail",
-               "budget", "planned_completion", "planned_start", "unit_email"}
+    allowed = {"title", "category", "description", "estimated_budget", "responsible_unit", "handling_unit",
+               "source_detail", "budget", "planned_completion", "planned_start", "unit_email"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"project_update cannot change {sorted(unknown)}")
@@ -117,6 +129,7 @@ def project_update(*, project: Project, acting_user=None, **fields) -> Project:
     before = snapshot(project)
     for k, v in fields.items():
         setattr(project, k, v)
+    _name_unit(project)
     project.full_clean()
     project.save()
     audit_record(actor=acting_user, action="project.update", obj=project, division=project.body.division,

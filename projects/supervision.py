@@ -71,10 +71,12 @@ def _open_task(project: Project, *, on: datetime.date, reason: str) -> Supervisi
     if project.supervision_tasks.filter(closed_on__isnull=True).exists():
         return None  # still being supervised: the open task stands
     task = SupervisionTask.objects.create(
-        project=project, unit=project.responsible_unit or _("(no unit named)"), reason=reason, opened_on=on,
+        project=project, unit=project.responsible_unit or _("(no unit named)"), handling_unit=project.handling_unit,
+        reason=reason, opened_on=on,
         due_date=on + datetime.timedelta(days=project.body.supervision_task_days))
     audit_record(actor=None, action="project.supervision_task_open", obj=project, division=project.body.division,
-                 after={"task": task.pk, "due": task.due_date.isoformat(), "unit": task.unit})
+                 after={"task": task.pk, "due": task.due_date.isoformat(), "unit": task.unit,
+                        "handling_unit": task.handling_unit_id})
     _queue_notice(task.pk)
     return task
 
@@ -108,12 +110,21 @@ def projects_recolour(*, on: datetime.date) -> int:
     return changed
 
 
+def unit_recipients(task: SupervisionTask) -> set[str]:
+    """The unit hears through its accounts' addresses; the project's unit e-mail is the fallback, for a unit that
+    has none or a project named only by free text."""
+    emails = set()
+    if task.handling_unit_id:
+        emails = {e for e in task.handling_unit.accounts.filter(is_active=True).values_list("email", flat=True) if e}
+    if not emails and task.project.unit_email:
+        emails.add(task.project.unit_email)
+    return emails
+
+
 def supervision_task_recipients(task: SupervisionTask) -> list[str]:
     deputies = Person.objects.filter(supervised_projects__project_id=task.project_id, user__isnull=False)
     emails = {e for e in deputies.values_list("user__email", flat=True) if e}
-    if task.project.unit_email:
-        emails.add(task.project.unit_email)
-    return sorted(emails)
+    return sorted(emails | unit_recipients(task))
 
 
 def supervision_task_notify(*, task_id: int) -> int:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/projects/<int:pk>/ratings.<str:fmt>", views_supervision.ratings_export, name="ratings_export"),
     path("staff/projects/<int:pk>/visits/<int:visit_pk>/photo/", views_supervision.site_visit_photo,
          name="site_visit_photo"),
+    path("unit/supervision/", views_supervision.unit_tasks, name="unit_tasks"),
     path("projects/<int:pk>/", views_supervision.public_project, name="public"),
     path("projects/<int:pk>/photos/<int:report_pk>/", views_supervision.public_photo, name="public_photo"),
     path("projects/<int:pk>/visit/", views_supervision.site_visit, name="site_visit"),

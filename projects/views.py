@@ -236,9 +236,13 @@ def project_new(request):
     form = pforms.StaffProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                    initial={"year": timezone.localdate().year + 1, "source": Project.Source.STAFF})
     if request.method == "POST" and form.is_valid():
-        project = services.project_propose(acting_user=request.user, **form.cleaned_data)
-        messages.success(request, _("Project recorded."))
-        return redirect("projects:project", pk=project.pk)
+        try:
+            project = services.project_propose(acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("Project recorded."))
+            return redirect("projects:project", pk=project.pk)
+        except ValidationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
     return render(request, "projects/project_form.html", {"form": form}, status=422 if form.errors else 200)
 
 

@@ -6,7 +6,7 @@ import posixpath
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -186,3 +186,18 @@ def site_visit_photo(request, pk, visit_pk):
     project = _project_in_scope(request, pk)
     visit = get_object_or_404(project.site_visits, pk=visit_pk)
     return file_response(visit.photo, filename=posixpath.basename(visit.photo.name), kinds=PHOTO_KINDS)
+
+
+# --- the handling unit's side -------------------------------------------------------
+
+@login_required
+def unit_tasks(request):
+    """The open supervision tasks of the unit's projects, beside its suggestions (/unit/suggestions/)."""
+    from deputies.predicates import is_unit_account, units_of
+
+    if not is_unit_account(request.user):
+        raise PermissionDenied
+    tasks = (predicates.unit_supervision_tasks(request.user)
+             .select_related("project__body", "handling_unit").order_by("due_date", "pk"))
+    return render(request, "projects/unit_tasks.html", {"tasks": tasks[:500], "units": units_of(request.user),
+                                                         "today": timezone.localdate()})

@@ -31,6 +31,15 @@ def _forget_kept_polls():
     CastingCache.clear_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_default_cache():
+    """Each test starts with an empty default cache: it keys flags by user id, and ids come round again once a
+    test's rows are rolled back."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def sub_body(db):
     """A sub-district deliberation congress with one term, in a district of its own."""

@@ -25,7 +25,8 @@ DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "de
                "meetings:sign_in", "meetings:score", "meetings:request_leave", "deputies:my_reports",
                "deputies:my_report_photo", "meetings:quarterly_points", "projects:site_visit"}
 # A handling unit's accounts (tests/deputies/test_suggestion_deadlines.py checks them against every other visitor)
-UNIT_AREA = {"deputies:unit_queue", "deputies:unit_suggestion"}
+# (and tests/projects/test_unit_supervision.py the supervision tasks)
+UNIT_AREA = {"deputies:unit_queue", "deputies:unit_suggestion", "projects:unit_tasks"}
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def _once(template_name: str, **flags) -> str:
 def site_menu(context):
     staff, deputy = bool(context.get("is_staff_member")), bool(context.get("is_deputy"))
     unit = False
-    if not staff and not deputy:  # asked only where the menu shows it (the flag is lazy: a query)
+    if not staff:  # asked only where the menu shows it (the flag is lazy; deputies/predicates.py keeps it cached)
         unit = context.get("is_unit_account")
         unit = bool(unit() if callable(unit) else unit)
     return _once("includes/menu.html", is_staff_member=staff, is_deputy=deputy, is_unit_account=unit)

@@ -230,3 +230,44 @@ def test_extension_requested_by_the_unit_and_approved_by_staff_over_http(world, 
                                                        "decision": "approve"}).status_code == 302
     s.refresh_from_db()
     assert s.due_date == s.due_limit
+
+
+def test_staff_return_a_misrouted_suggestion_for_the_unit_under_its_deadline(world, client):
+    from congress.models import AuditLog
+
+    s = _assigned(world, on=timezone.localdate())
+    staff = factories.staff(world["body"].division)
+    client.force_login(staff)
+    assert 'id="return-form"' in client.get(f"/staff/suggestions/{s.pk}/").content.decode()
+    assert client.post(f"/staff/suggestions/{s.pk}/", {"action": "return", "reason": " "}).status_code == 422
+    assert client.post(f"/staff/suggestions/{s.pk}/", {"action": "return",
+                                                       "reason": "交通局来电：属区住建委职责"}).status_code == 302
+    s.refresh_from_db()
+    assert (s.state, s.return_reason) == ("returned", "交通局来电：属区住建委职责")
+    entry = AuditLog.objects.filter(action="suggestion.return").get()
+    assert entry.actor == staff and entry.changes["after"]["on_behalf_of"] == "区交通局"
+    assert "交通局来电" in s.transitions.order_by("-pk").first().note
+
+
+def test_staff_cannot_return_for_the_unit_after_its_deadline_or_outside_scope(world, client):
+    late = _assigned(world, on=timezone.localdate() - datetime.timedelta(days=30))
+    client.force_login(factories.staff(world["body"].division))
+    assert 'id="return-form"' not in client.get(f"/staff/suggestions/{late.pk}/").content.decode()
+    assert client.post(f"/staff/suggestions/{late.pk}/", {"action": "return", "reason": "非本单位"}).status_code == 422
+    late.refresh_from_db()
+    assert late.state == "assigned"
+    client.force_login(factories.staff(factories.district()))
+    assert client.post(f"/staff/suggestions/{late.pk}/", {"action": "return", "reason": "x"}).status_code == 404
+
+
+def test_a_unit_account_that_is_also_a_deputy_sees_the_unit_queue_in_the_nav(world, client):
+    from deputies import services as deputy_services
+
+    account, _pw = deputy_services.deputy_account_create(person=world["people"][1])
+    client.force_login(account)
+    assert 'id="nav-unit-queue"' not in client.get("/me/").content.decode()
+    services.handling_unit_update(unit=world["main"], name=world["main"].name,
+                                  accounts=[*world["main"].accounts.all(), account])  # the nav is told at once
+    page = client.get("/me/").content.decode()
+    assert 'id="nav-unit-queue"' in page and "/me/suggestions/" in page  # both hats
+    assert client.get("/unit/suggestions/").status_code == 200

@@ -336,8 +336,8 @@ ENDPOINTS = [
              lambda p: urls("deputies:suggestion", [p.h.suggestion.pk, p.h.answered_suggestion.pk],
                             [p.a.suggestion.pk]),
              lambda p: s.form({
-                 "action": F(s.choice(["assign", "reply", "extension"])), "unit": F(s.plain("建设局")),
-                 "due_date": F(s.date()), "reply": F(s.plain("已办理")),
+                 "action": F(s.choice(["assign", "reply", "extension", "return"])), "unit": F(s.plain("建设局")),
+                 "due_date": F(s.date()), "reply": F(s.plain("已办理")), "reason": F(s.plain("不属该单位职责")),
                  "main_unit": F(s.ids([p.h.unit.pk], [p.a.unit.pk])), "assisting": many(s.ids([p.h.unit.pk], [p.a.unit.pk])),
                  "confidential": F(s.boolean()), "extension": F(s.ids([s.UNKNOWN_ID])),
                  "decision": F(s.choice(["approve", "refuse"])), "note": F(s.plain("同意")),
@@ -580,6 +580,7 @@ PAGES = [
     Page("deputies:suggestions", "staff", just("deputies:suggestions"), ("state",)),
     Page("deputies:public_replies", "anonymous", just("deputies:public_replies")),
     Page("deputies:unit_queue", "unit", just("deputies:unit_queue")),
+    Page("projects:unit_tasks", "unit", just("projects:unit_tasks")),
     Page("deputies:my_report_photo", "deputy", lambda p: urls("deputies:my_report_photo", [p.h.duty_report.pk],
                                                               [p.a.duty_report.pk])),
     Page("deputies:report_photo", "staff", lambda p: urls("deputies:report_photo", [p.h.duty_report.pk],

@@ -143,6 +143,20 @@ def test_deputy_reports_from_the_phone_and_staff_decide_the_batch_over_http(hall
     assert "视察" not in client.get("/staff/points/").content.decode()
 
 
+def test_a_refused_batch_keeps_every_decision_and_reason_typed(hall, client):
+    h, me = busy_deputy()
+    a, b, c = (_report(h, me, kind=k) for k in ("inspection", "training", "outreach"))
+    client.force_login(factories.staff(h.body.division))
+    resp = client.post("/staff/points/", {f"d{a.pk}": "approve", f"d{b.pk}": "reject", f"reason{b.pk}": "",
+                                          f"d{c.pk}": "reject", f"reason{c.pk}": "无签到记录"})
+    assert resp.status_code == 422 and DutyReport.objects.filter(state="pending").count() == 3
+    page = resp.content.decode()
+    assert '<option value="approve" selected>' in page.split(f'name="d{a.pk}"')[1].split("</select>")[0]
+    assert '<option value="reject" selected>' in page.split(f'name="d{b.pk}"')[1].split("</select>")[0]
+    assert '<option value="reject" selected>' in page.split(f'name="d{c.pk}"')[1].split("</select>")[0]
+    assert 'value="无签到记录"' in page.split(f'name="reason{c.pk}"')[1].split(">")[0]
+
+
 def test_staff_set_the_points_of_their_body(hall, client):
     h, _me = busy_deputy()
     client.force_login(factories.staff(h.body.division))
