@@ -367,6 +367,7 @@ def test_a_score_runs_at_most_eight_statements_session_included(h, scoring):
     assert resp.status_code == 200 and receipt_in(resp)
     assert len(statements) <= 8, "\n".join(statements)
     voter = deputy_client(h.people[0])
+    assert voter.get(url).status_code == 200  # the scoring page first, as on a phone (it keeps the menu's unit flag)
     resp, statements = posted_statements(voter, url, {"value": "88"})
     assert resp.status_code == 200 and receipt_in(resp)
     assert len(statements) <= (4 if connection.vendor == "postgresql" else 5), "\n".join(statements)
@@ -374,8 +375,10 @@ def test_a_score_runs_at_most_eight_statements_session_included(h, scoring):
     again, statements = posted_statements(voter, url, {"value": "10"})
     assert again.status_code == 409 and 'id="already-voted"' in html(again) and len(statements) <= 5
     assert posted_statements(deputy_client(h.people[5]), url, {"value": "60"})[0].status_code == 404  # absent
+    late_client = deputy_client(h.people[2])
+    assert late_client.get(url).status_code == 200  # the scoring page, opened in time
     SecretPoll.objects.filter(pk=survey.poll_id).update(closes_at=timezone.now())  # the kept copy still says open
-    late, statements = posted_statements(deputy_client(h.people[2]), url, {"value": "60"})
+    late, statements = posted_statements(late_client, url, {"value": "60"})
     assert late.status_code == 403 and len(statements) <= 5
     assert sorted(filled_slots(survey.poll).values_list("score", flat=True)) == [77, 88]
 
