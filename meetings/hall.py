@@ -50,7 +50,7 @@ def screen_link_revoke(*, meeting: Meeting, acting_user=None) -> Meeting:
     meeting = _locked(meeting)
     if not meeting.screen_token:
         raise HallError(_("This meeting has no screen link to revoke."))
-    meeting.screen_token = ""
+    meeting.screen_token = ""  # nosec B105  # revoking: no token, not a password
     meeting.save(update_fields=["screen_token"])
     audit_record(actor=acting_user, action="meeting.screen_link_revoke", obj=meeting, division=meeting.body.division,
                  before={"link": True}, after={"link": False})
