@@ -53,6 +53,16 @@ class StaffProjectForm(forms.ModelForm):
         self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name} · {u.body.name}"
         # that the unit belongs to the chosen body is the service's rule (projects.services._name_unit)
 
+    def clean(self):
+        data = super().clean()
+        unit, typed = data.get("handling_unit"), (data.get("responsible_unit") or "").strip()
+        # a kept unit names the project (its name replaces the free text): a different name typed beside it would
+        # be dropped without a word, so it is refused instead
+        if unit is not None and typed and typed != unit.name and "responsible_unit" in self.changed_data:
+            self.add_error("responsible_unit", _("A handling unit is chosen: the project carries its name (%(unit)s). "
+                                                 "Leave this blank, or choose no handling unit.") % {"unit": unit.name})
+        return data
+
 
 class ProjectMoveForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to"), choices=[

@@ -44,7 +44,7 @@ def test_deputy_reports_and_unit_returns_a_suggestion_on_a_phone(live_server, ph
                                       submitted_on=timezone.localdate())
     suggestions.suggestion_assign(suggestion=s, unit=unit, on=timezone.localdate())
     project = project_services.project_propose(body=body, year=timezone.localdate().year, title="背街小巷路灯改造",
-                                               category=Category.objects.first(), description="更换路灯40盏",
+                                               category=Category.objects.get_or_create(name="道路交通")[0], description="更换路灯40盏",
                                                source=Project.Source.STATION, handling_unit=unit)
     Project.objects.filter(pk=project.pk).update(state=Project.State.IMPLEMENTATION,
                                                  planned_start=timezone.localdate() - datetime.timedelta(days=200),

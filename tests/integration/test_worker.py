@@ -31,7 +31,7 @@ def test_worker_recolours_projects_daily_and_opens_one_supervision_task(celery_w
     from projects.tasks import recolour_projects
 
     body = factories.BodyFactory()
-    project = services.project_propose(body=body, year=2025, title="路灯补装", category=Category.objects.first(),
+    project = services.project_propose(body=body, year=2025, title="路灯补装", category=Category.objects.get_or_create(name="道路交通")[0],
                                        description="x", source=Project.Source.STATION, responsible_unit="城管办")
     Project.objects.filter(pk=project.pk).update(state=Project.State.IMPLEMENTATION,
                                                  planned_completion=datetime.date(2025, 6, 30))

@@ -122,3 +122,16 @@ def test_a_unit_of_another_body_in_scope_is_refused_by_the_form(w, client):
     resp = client.post("/staff/projects/new/", data)
     assert resp.status_code == 422 and not Project.objects.filter(title="修缮社区活动室").exists()
     assert "该承办单位属于其他机构" in resp.content.decode()  # said on the form, in the user's language
+
+
+def test_a_unit_name_typed_beside_a_chosen_unit_is_refused_not_dropped(w, client):
+    """The crawl typed a free-text unit and chose a kept one: the typed name was replaced without a word."""
+    client.force_login(factories.staff(w["body"].division))
+    data = {"body": w["body"].pk, "year": 2027, "title": "修缮社区活动室",
+            "category": Category.objects.get_or_create(name="道路交通")[0].pk, "description": "屋面防水",
+            "source": Project.Source.STAFF, "handling_unit": w["traffic"].pk, "responsible_unit": "街道城管科"}
+    resp = client.post("/staff/projects/new/", data)
+    assert resp.status_code == 422 and "区交通局" in resp.content.decode()
+    assert "街道城管科" in resp.content.decode()  # what was typed is still in the form
+    assert not Project.objects.filter(title="修缮社区活动室").exists()
+    assert client.post("/staff/projects/new/", {**data, "responsible_unit": "区交通局"}).status_code == 302
