@@ -585,8 +585,8 @@ ENDPOINTS += [
              lambda p: urls("meetings:screen_link", p.meetings_home, p.meetings_away),
              lambda p: s.form({"what": F(s.choice(["revoke", "new"]))}), watch=(Meeting,)),
     Endpoint("meetings:year_end_evaluation", "staff", 40,
-             lambda p: urls("meetings:year_end_evaluation", p.meetings_home, p.meetings_away),
-             lambda p: s.form({"year": F(s.integer(2025, 2028))}), watch=(SatisfactionSurvey, SecretPoll)),
+             lambda p: urls("meetings:year_end_evaluation", [p.h.evaluation.pk, p.h.evaluation.pk, p.h.convening.pk], p.meetings_away),
+             lambda p: s.form({"year": F(s.integer(p.h.implementing.year, p.h.implementing.year))}), watch=(SatisfactionSurvey, SecretPoll)),
     # --- staff: run-offs and supervision -------------------------------------------------------
     Endpoint("projects:ballot_runoff", "staff", 25,
              lambda p: urls("projects:ballot_runoff", [p.h.tied.pk, p.h.finished.pk, p.h.counted.pk, p.e.ballot.pk],

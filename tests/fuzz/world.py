@@ -171,6 +171,8 @@ class Side:
         self.task = SupervisionTask.objects.create(project=self.implementing, unit="区住建委", reason="滞后",
                                                    opened_on=today, due_date=today + datetime.timedelta(days=15))
         self.convening = hall.screen_link_new(meeting=self.convening)
+        # a meeting of the body whose project is being carried out: its year-end evaluation
+        self.evaluation = _meeting(self.implementing.body, title="年终测评会")
 
 
 class World:
