@@ -132,7 +132,9 @@ def vote_choices(ballot, data) -> dict | None:
     only to show why a ballot was refused). None when they are not even well formed."""
     if ballot.method == Ballot.Method.APPROVE_UP_TO:
         raw = data.getlist("approve")
-        return {"approve": [int(v) for v in raw]} if all(v.isdigit() for v in raw) else None
+        # ASCII digits only ("²".isdigit() but int() refuses it), and few enough for int() and a database id
+        return {"approve": [int(v) for v in raw]} if all(v.isascii() and v.isdigit() and len(v) <= 18
+                                                          for v in raw) else None
     return {c.pk: data[f"c{c.pk}"] for c in ballot.candidates.all() if f"c{c.pk}" in data}
 
 

@@ -32,7 +32,17 @@ from deputies.services import RosterRow
 from deputies.views import IMPORT_SALT
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects import services as project_services
-from projects.models import Ballot, Milestone, Project, TallyResult
+from projects import supervision
+from projects.models import (
+    Ballot,
+    Milestone,
+    Project,
+    ProjectSupervisor,
+    ResidentRating,
+    SiteVisit,
+    SupervisionTask,
+    TallyResult,
+)
 from tests.fuzz import strategies as s
 from tests.fuzz.strategies import field as F
 from tests.fuzz.strategies import many
@@ -208,6 +218,9 @@ def pools(w):
             tied_cands=list(h.tied.result.data["tied"]),
             untied_cands=list(h.tied.candidates.exclude(pk__in=h.tied.result.data["tied"]).values_list("pk", flat=True)),
             project_categories=list(Project.objects.values_list("category_id", flat=True).distinct()),
+            polls_home=[h.draft.poll_id, h.survey.poll_id, h.grade_survey.poll_id, h.closed_survey.poll_id],
+            polls_away=[a.e.ballot.poll_id, a.survey.poll_id, h.e.ballot.poll_id],
+            supervisors=list(supervision.eligible_supervisors(h.implementing).values_list("pk", flat=True)),
         )
     return w._pools
 
@@ -532,6 +545,71 @@ ENDPOINTS = [
                  "status": F(s.choice(["valid", "blank", "invalid"])), "value": F(s.integer(0, 100)),
              })),
 ]
+
+def poll_field(p):
+    return s.ids(p.polls_home, p.polls_away)
+
+
+def photos(p):
+    content = st.one_of(st.binary(max_size=200), st.just(b"\xff\xd8\xff\xe0" + b"\x00" * 100),
+                        st.just(b"%PDF-1.4\n" + b"\x00" * 100))
+    name = st.one_of(st.sampled_from(["photo.jpg", "现场.png", "a" * 300 + ".jpg", "x.exe", ".htaccess"]),
+                     s.text.map(lambda t: (t.replace("\x00", "") or "f") + ".jpg"))
+    return st.fixed_dictionaries({}, optional={"photo": st.tuples(name, content)})
+
+
+ENDPOINTS += [
+    # --- staff: the chair's console and the hall screen's link ----------------------------------
+    Endpoint("meetings:console_start", "staff", 60,
+             lambda p: urls("meetings:console_start", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"poll": F(poll_field(p)), "minutes": F(s.choice([1, 2, 3, 5, 10, 15, 30], ["0", "4"])),
+                               "scrutineers": F(s.plain("监票人甲\n监票人乙\n监票人丙", "甲\n乙")),
+                               "threshold": F(s.choice([2, 3], bad=["1", "6", "0"]))}),
+             watch=(Ballot, SecretPoll, SatisfactionSurvey)),
+    Endpoint("meetings:console_extend", "staff", 50,
+             lambda p: urls("meetings:console_extend", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"poll": F(poll_field(p)), "minutes": F(s.choice([1, 2, 3, 5], ["0", "4", "30"]))}),
+             watch=(SecretPoll,)),
+    Endpoint("meetings:console_announce", "staff", 40,
+             lambda p: urls("meetings:console_announce", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"poll": F(poll_field(p))}), watch=(SecretPoll,)),
+    Endpoint("meetings:console_rules", "staff", 50,
+             lambda p: urls("meetings:console_rules", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"poll": F(poll_field(p)), "present_only": F(s.boolean()),
+                               "hall_result": F(s.choice(SecretPoll.HallResult.values))}), watch=(SecretPoll,)),
+    Endpoint("meetings:console_attendance", "staff", 60,
+             lambda p: urls("meetings:console_attendance", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"attendee": F(s.ids(p.attendees)), "status": F(s.choice(Attendee.Status.values)),
+                               "reason": F(s.plain("病假"))}), watch=(Attendee,)),
+    Endpoint("meetings:screen_link", "staff", 30,
+             lambda p: urls("meetings:screen_link", p.meetings_home, p.meetings_away),
+             lambda p: s.form({"what": F(s.choice(["revoke", "new"]))}), watch=(Meeting,)),
+    Endpoint("meetings:year_end_evaluation", "staff", 40,
+             lambda p: urls("meetings:year_end_evaluation", [p.h.evaluation.pk, p.h.evaluation.pk, p.h.convening.pk], p.meetings_away),
+             lambda p: s.form({"year": F(s.integer(p.h.implementing.year, p.h.implementing.year))}), watch=(SatisfactionSurvey, SecretPoll)),
+    # --- staff: run-offs and supervision -------------------------------------------------------
+    Endpoint("projects:ballot_runoff", "staff", 25,
+             lambda p: urls("projects:ballot_runoff", [p.h.tied.pk, p.h.finished.pk, p.h.counted.pk, p.e.ballot.pk],
+                            [p.a.e.ballot.pk]), none, watch=(Ballot, SecretPoll, TallyResult)),
+    Endpoint("projects:project_supervisors", "staff", 60,
+             lambda p: urls("projects:project_supervisors", [p.h.implementing.pk, p.h.proposed.pk], [p.a.proposed.pk]),
+             lambda p: s.form({"presidium": F(s.ids(p.supervisors, p.all_people)),
+                               "deputies": many(s.ids(p.supervisors, p.all_people))}), watch=(ProjectSupervisor,)),
+    Endpoint("projects:task_close", "staff", 50,
+             lambda p: urls("projects:task_close", [(p.h.implementing.pk, p.h.task.pk)],
+                            [(p.h.proposed.pk, p.h.task.pk), (p.a.proposed.pk, p.h.task.pk)]),
+             lambda p: s.form({"outcome": F(s.plain("已整改"))}), watch=(SupervisionTask,)),
+    Endpoint("projects:public", "anonymous", 80,
+             lambda p: urls("projects:public", [p.h.implementing.pk], [p.h.proposed.pk, p.a.proposed.pk]),
+             lambda p: s.form({"stars": F(s.choice([1, 2, 3, 4, 5], ["0", "6", "-1", "3.5"])),
+                               "comment": F(s.plain("进度很快")),
+                               "website": s.Field(good=st.sampled_from([s.MISSING, ""]), bad=s.junk)}),
+             watch=(ResidentRating,), group="public"),
+    Endpoint("projects:site_visit", "deputy", 80,
+             lambda p: urls("projects:site_visit", [p.h.implementing.pk], [p.h.proposed.pk, p.a.proposed.pk]),
+             lambda p: s.form({"date": F(s.date()), "findings": F(s.plain("已开工"))}), photos,
+             watch=(SiteVisit,), group="deputy"),
+]
 REGISTRY = {ep.name: ep for ep in ENDPOINTS}
 
 
@@ -544,6 +622,7 @@ class Page:
     url: Any  # pools -> strategy of URLs
     params: tuple = ()  # the query parameters the view reads
     examples: int = 20
+    audited: bool = False  # each download writes an audit row (the scrutineers' verification bundles)
 
 
 def _fmt(name, objects):
@@ -622,6 +701,34 @@ PAGES = [
     Page("meetings:duty_record", "staff", lambda p: urls("meetings:duty_record", pks(*p.h.people), pks(*p.a.people)),
          ("year", "format")),
     Page("meetings:dashboard", "staff", just("meetings:dashboard"), ("division",)),
+]
+
+def _screen(name):
+    return lambda p: _token_urls(name, p.h.convening.screen_token)
+
+
+PAGES += [
+    *[Page(f"meetings:{n}", "staff", lambda p, n=f"meetings:{n}": urls(n, p.meetings_home, p.meetings_away),
+           examples=5) for n in ("console", "console_state", "console_events")],
+    *[Page(f"meetings:{n}", "anonymous", _screen(f"meetings:{n}"), examples=5)
+      for n in ("hall_screen", "hall_state", "hall_events")],
+    Page("meetings:survey_verification", "staff", lambda p: urls(
+        "meetings:survey_verification", [p.h.survey.pk, p.h.closed_survey.pk], [p.a.survey.pk]), examples=5, audited=True),
+    Page("projects:ballot_verification", "staff", lambda p: urls(
+        "projects:ballot_verification", [p.e.ballot.pk, p.h.tied.pk, p.h.finished.pk, p.h.draft.pk],
+        [p.a.e.ballot.pk]), examples=5, audited=True),
+    Page("projects:board", "staff", just("projects:board"), ("body",)),
+    Page("projects:board_print", "staff", lambda p: urls("projects:board_print", [
+        [p.h.implementing.body_id, "A4"], [p.h.implementing.body_id, "A3"], [p.h.body.pk, "A4"],
+        [p.h.body.pk, "a4"]], [[p.a.body.pk, "A4"]], unknown=False), examples=4),
+    Page("projects:project_code", "staff", lambda p: urls(
+        "projects:project_code", [p.h.implementing.pk, p.h.proposed.pk], [p.a.proposed.pk]), examples=4),
+    Page("projects:public_photo", "anonymous", lambda p: urls(
+        "projects:public_photo", [[p.h.implementing.pk, 1]], [[p.h.proposed.pk, 1]]), examples=5),
+    Page("projects:ratings_export", "staff", _fmt("projects:ratings_export",
+                                                  lambda p: [p.h.implementing.pk, p.a.proposed.pk, s.UNKNOWN_ID])),
+    Page("projects:site_visit_photo", "staff", lambda p: urls(
+        "projects:site_visit_photo", [[p.h.implementing.pk, 1]], [[p.a.proposed.pk, 1]]), examples=5),
 ]
 GET_ONLY = {page.name for page in PAGES}
 

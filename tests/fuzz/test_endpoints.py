@@ -87,6 +87,6 @@ def test_fuzz_query_string(page, world, clients):
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
     @given(page.url(p), params)
     def run(url, query):
-        harness.fetch(client, url, query)
+        harness.fetch(client, url, query, audited=page.audited)
 
     run()

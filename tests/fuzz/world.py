@@ -161,6 +161,18 @@ class Side:
         assert self.implementing.state == Project.State.IMPLEMENTATION
         self.milestone = ps.milestone_add(project=self.implementing, title="开工",
                                           due_date=today + datetime.timedelta(days=60))
+        # supervision: the home deputy supervises the project being carried out (so records site visits), a
+        # task is open on it; the convening meeting has a hall screen link
+        from meetings import hall
+        from projects.models import ProjectSupervisor, SupervisionTask
+
+        ProjectSupervisor.objects.create(project=self.implementing, person=self.people[0],
+                                         role=ProjectSupervisor.Role.DEPUTY)
+        self.task = SupervisionTask.objects.create(project=self.implementing, unit="区住建委", reason="滞后",
+                                                   opened_on=today, due_date=today + datetime.timedelta(days=15))
+        self.convening = hall.screen_link_new(meeting=self.convening)
+        # a meeting of the body whose project is being carried out: its year-end evaluation
+        self.evaluation = _meeting(self.implementing.body, title="年终测评会")
 
 
 class World:

@@ -177,3 +177,11 @@ def test_staff_pick_supervisors_only_among_the_bodys_deputies(world, client, sta
     # staff of another district do not even see the project
     client.force_login(factories.staff(factories.district()))
     assert client.post(url, {"presidium": people[0].pk}).status_code == 404
+
+
+def test_a_filled_in_hidden_field_is_refused_with_its_message(world, client):  # noqa: F811
+    caches["ratelimit"].clear()
+    resp = client.post(reverse("projects:public", args=[world.pk]), {"stars": "5", "website": "http://spam.example/"})
+    assert resp.status_code == 422
+    assert 'id="form-refused"' in resp.content.decode()  # the hidden field's error, shown (crispy hides it)
+    assert not ResidentRating.objects.exists()
