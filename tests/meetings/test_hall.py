@@ -300,6 +300,15 @@ def test_events_without_asgi_answer_one_snapshot_saying_push_is_off(h):
     assert json.loads(body.split("data: ", 1)[1])["push"] is False
 
 
+def run_async(coro):
+    """asyncio.run in a thread of its own: in the whole suite the browser tests (Playwright's sync API) leave an event
+    loop running in the main thread, where asyncio.run refuses to start another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_in_process_push_reaches_a_listener(settings):
     settings.REDIS_URL = ""
 
@@ -311,7 +320,7 @@ def test_in_process_push_reaches_a_listener(settings):
         await listener.close()
         return got, none
 
-    got, none = asyncio.run(listen())
+    got, none = run_async(listen())
     assert json.loads(got[0])["topic"] == "meeting:42" and none == []
 
 
@@ -351,7 +360,7 @@ def test_asgi_stream_pushes_a_change_without_redis(settings):
         await sync_to_async(connections.close_all)()  # the executor thread's connection, before the test db goes
         return first, second
 
-    first, second = asyncio.run(run())
+    first, second = run_async(run())
     assert first["push"] is True and first["presence"]["present"] == 0
     assert second["presence"]["present"] == 1
 
@@ -371,7 +380,7 @@ def test_asgi_stream_with_redis_down_answers_a_snapshot_saying_push_is_off(setti
         await sync_to_async(connections.close_all)()
         return response
 
-    response = asyncio.run(run())
+    response = run_async(run())
     assert not response.streaming and response.status_code == 200
     body = response.content.decode()
     assert "retry: 1000" in body and json.loads(body.split("data: ", 1)[1])["push"] is False
