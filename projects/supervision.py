@@ -43,11 +43,13 @@ def _overdue_count(project: Project, on: datetime.date) -> int:
     return project.milestones.filter(done_on__isnull=True, due_date__lt=on).count()
 
 
+@transaction.atomic
 def project_recolour(*, project: Project, on: datetime.date | None = None, acting_user=None,
                      overdue: int | None = None) -> Project:
     """Colour the project as its progress stands on `on`; a change is kept in its history, and turning red opens
     a supervision task for the responsible unit (one open task at a time). Idempotent: the same facts change
-    nothing. The caller holds the transaction (the progress report, the daily job)."""
+    nothing. Atomic of its own (the row is locked FOR UPDATE); called inside the progress report's or the daily job's
+    transaction it is a part of that one."""
     on = on or timezone.localdate()
     project = Project.objects.select_for_update().select_related("body").get(pk=project.pk)
     overdue = _overdue_count(project, on) if overdue is None else overdue
