@@ -58,7 +58,9 @@ lint: install
 audit: install
 	$(PY) -m tests.audit
 
+## make bench: speed figures on PostgreSQL (tests/bench.py); the load comes from wrk (installed here if missing)
 bench: install messages
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || echo "wrk is not installed: the load comes from Python threads"
 	$(PY) -m tests.bench
 
 worker: install

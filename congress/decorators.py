@@ -18,3 +18,11 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def checks_staff_session(view):
+    """Marks a view that applies login and the staff-session rule itself (congress.casting.signed_in), so that
+    congress.middleware.StaffSessionMiddleware does not load the session before it: a cast with a pass
+    (congress/castpass.py) must not."""
+    view.checks_staff_session = True
+    return view

@@ -72,19 +72,31 @@ def _staff_session_start(sender, request, user, **kwargs):
         request.session.set_expiry(int(settings.STAFF_SESSION_HOURS * 3600))
 
 
+def staff_session_ended(request):
+    """A staff session older than STAFF_SESSION_HOURS (or without a start: made before this rule) is ended: the
+    response asking to sign in again; None for any other request."""
+    user = getattr(request, "user", None)
+    if is_staff_account(user):
+        started = request.session.get(STAFF_SIGNED_IN_AT)
+        if not isinstance(started, int) or time.time() - started > settings.STAFF_SESSION_HOURS * 3600:
+            logout(request)
+            messages.info(request, _("Your staff session ended after a working day. Please sign in again."))
+            return redirect_to_login(request.get_full_path())
+    return None
+
+
 class StaffSessionMiddleware:
-    """After AuthenticationMiddleware: a staff session older than STAFF_SESSION_HOURS is ended and the staff member
-    asked to sign in again. A staff session without a start (made before this rule) is ended too."""
+    """After AuthenticationMiddleware: the staff-session rule (`staff_session_ended`) before every view, except the
+    views that apply it themselves (congress.decorators.checks_staff_session: a cast with a pass loads no session,
+    congress/castpass.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if is_staff_account(user):
-            started = request.session.get(STAFF_SIGNED_IN_AT)
-            if not isinstance(started, int) or time.time() - started > settings.STAFF_SESSION_HOURS * 3600:
-                logout(request)
-                messages.info(request, _("Your staff session ended after a working day. Please sign in again."))
-                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "checks_staff_session", False):
+            return None
+        return staff_session_ended(request)

@@ -8,11 +8,17 @@ the README's "Secret ballots" section for the secrecy design.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 import secrets
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -170,10 +176,12 @@ class CastRefused(PollError):
 
     NOT_PRESENT: a present-only poll, and the deputy is not signed in in the hall (or has left).
     STALE: the poll was opened again (voided and re-run: a new key) since the caller loaded it; load it again.
+    SIGNED_OUT: cast with a pass (`signed_in=`) whose session has ended, or whose account was disabled or its
+    password changed since: the caller sends the deputy down the ordinary path (sign in again).
     """
 
-    NOT_ELECTOR, ALREADY_VOTED, CLOSED, NOT_PRESENT, STALE = (
-        "not_elector", "already_voted", "closed", "not_present", "stale")
+    NOT_ELECTOR, ALREADY_VOTED, CLOSED, NOT_PRESENT, STALE, SIGNED_OUT = (
+        "not_elector", "already_voted", "closed", "not_present", "stale", "signed_out")
 
     def __init__(self, reason: str, message):
         super().__init__(message)
@@ -192,6 +200,7 @@ def _refusal(reason: str) -> CastRefused:
         CastRefused.CLOSED: _("Voting is not open for this poll."),
         CastRefused.NOT_PRESENT: not_present_message(),
         CastRefused.STALE: _("This poll was opened again since the page was loaded. Load it again and vote."),
+        CastRefused.SIGNED_OUT: _("You are no longer signed in. Sign in again and vote."),
     }
     return CastRefused(reason, messages[reason])
 
@@ -215,10 +224,26 @@ def elector_for(poll_id: int, user_id: int) -> Elector | None:
             .annotate(voted=Exists(VoteRecord.objects.filter(elector=OuterRef("pk")))).first())
 
 
+def signed_in_digest(value: str) -> str:
+    """The first 16 hex digits of SHA-256: what a cast pass keeps of a session key or a password hash, and what the
+    cast statement computes again from the database (_SIGNED_IN_PG: `left(encode(sha256(...)), 16)`)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a cast with a pass (congress/castpass.py) checks against the database in the statement that stores the
+    ballot: that this session is still signed in, and its account active with this password digest."""
+
+    session_key: str
+    password: str
+
+
 def _tables() -> dict:
     person = Elector._meta.get_field("person").related_model  # deputies' model: named, never imported, here
     return {"poll": SecretPoll._meta.db_table, "elector": Elector._meta.db_table, "person": person._meta.db_table,
-            "record": VoteRecord._meta.db_table, "sealed": SealedBallot._meta.db_table}
+            "record": VoteRecord._meta.db_table, "sealed": SealedBallot._meta.db_table,
+            "session": Session._meta.db_table, "user": get_user_model()._meta.db_table}
 
 
 class CastingCache:
@@ -261,38 +286,75 @@ class CastingCache:
 # a cast under way and a cast after it sees it closed), the elector, the vote record (the one-ballot-per-deputy key
 # refuses a second: ON CONFLICT DO NOTHING) and the sealed ballot, stored only if the vote record was. In a present-only
 # poll the elector must be in the hall; their row is locked FOR SHARE, so the attendance service that marks them gone
-# waits for a cast under way, and a cast after it sees them gone. Its answer
+# waits for a cast under way, and a cast after it sees them gone (only there: a row lock is a write, and whether a
+# poll is present-only is fixed from opening, so the kept copy's say-so holds while its key is the poll's). Its answer
 # says which refusal applies. Autocommit: no BEGIN, COMMIT nor savepoint of its own.
 _CAST_PG = """
 WITH p AS (
   SELECT id, public_key IS NOT DISTINCT FROM %(key)s AS current,
          state = 'open' AND (opens_at IS NULL OR opens_at <= %(now)s) AND (closes_at IS NULL OR %(now)s < closes_at)
-         AS voting, present_only
+         AS voting, present_only, {signed_in} AS signed_in
   FROM "{poll}" WHERE id = %(poll)s FOR KEY SHARE
 ), e AS (
   SELECT el.id, pe.id AS person_id, pe.name, el.in_hall,
          EXISTS (SELECT 1 FROM "{record}" r WHERE r.elector_id = el.id) AS voted
   FROM "{elector}" el JOIN "{person}" pe ON pe.id = el.person_id
   WHERE el.poll_id = %(poll)s AND {who}
-  FOR SHARE OF el
+  {lock}
 ), v AS (
   INSERT INTO "{record}" (elector_id, poll_id, channel)
   SELECT e.id, p.id, %(channel)s FROM e, p
-  WHERE p.current AND p.voting AND NOT e.voted AND (e.in_hall OR NOT p.present_only)
+  WHERE p.current AND p.signed_in AND p.voting AND NOT e.voted AND (e.in_hall OR NOT p.present_only)
   ON CONFLICT DO NOTHING RETURNING id
 ), s AS (
   INSERT INTO "{sealed}" (id, poll_id, sealed, tracker)
   SELECT %(uuid)s, p.id, %(sealed)s, %(tracker)s FROM p WHERE EXISTS (SELECT 1 FROM v)
   RETURNING id
 )
-SELECT (SELECT current FROM p), (SELECT voting FROM p), (SELECT present_only FROM p), e.person_id, e.name, e.voted,
-       e.in_hall, (SELECT count(*) FROM s)
+SELECT (SELECT current FROM p), (SELECT signed_in FROM p), (SELECT voting FROM p), (SELECT present_only FROM p),
+       e.person_id, e.name, e.voted, e.in_hall, (SELECT count(*) FROM s)
 FROM (SELECT 1) one LEFT JOIN e ON true
 """
+# With a cast pass (congress/castpass.py): the session the pass is bound to is still signed in, and its account is
+# active with the password it had when the pass was made (the digest is congress.castpass.digest's).
+_SIGNED_IN_PG = """(EXISTS (SELECT 1 FROM "{session}" WHERE session_key = %(session)s AND expire_date > %(now)s)
+     AND EXISTS (SELECT 1 FROM "{user}" u WHERE u.id = %(who)s AND u.is_active
+                 AND left(encode(sha256(convert_to(u.password, 'UTF8')), 'hex'), 16) = %(password)s))"""
+
+
+# The cast statement is prepared once per database connection (PREPARE, then EXECUTE): parsing and planning it cost
+# more of the database's time than running it. Prepared statements outlive a rolled-back transaction and belong to
+# the connection, so they are kept per connection (its raw psycopg2 connection, weakly). A pooler in transaction
+# mode (pgbouncer pool_mode=transaction) does not keep them: there set DATABASE_PREPARED_STATEMENTS=0.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_statements: dict[str, tuple[str, str, list[str]]] = {}
+
+
+def _execute_prepared(cursor, sql: str, params: dict) -> None:
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    entry = _statements.get(sql)
+    if entry is None:
+        order: list[str] = []
+
+        def number(m):
+            if m.group(1) not in order:
+                order.append(m.group(1))
+            return f"${order.index(m.group(1)) + 1}"
+
+        body = re.sub(r"%\((\w+)\)s", number, sql)
+        entry = _statements[sql] = (f"congress_cast_{hashlib.sha256(sql.encode()).hexdigest()[:16]}", body, order)
+    name, body, order = entry
+    done = _prepared.setdefault(connection.connection, set())
+    if name not in done:
+        cursor.execute(f"PREPARE {name} AS {body}")
+        done.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(order))})", [params[k] for k in order])
 
 
 def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, person_id: int | None = None,
-         now=None) -> Receipt:
+         now=None, signed_in: SignedIn | None = None) -> Receipt:
     """Store a web ballot of the deputy signed in as `user_id` (or of the person `person_id`): the vote record and
     the sealed ballot, together or not at all. Returns the receipt (the tracker).
 
@@ -301,26 +363,35 @@ def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, pe
     a copy of a poll opened again since is refused as STALE and nothing is sealed with an old key. Refusals are
     `CastRefused`, checked in this order: not on the electorate, already voted, voting not open.
 
+    With `signed_in` (a cast pass, congress/castpass.py: the account was not loaded) the same statement checks
+    that the pass's session is still signed in and its account active with the same password, else SIGNED_OUT
+    and nothing is stored.
+
     On PostgreSQL one statement; elsewhere a lookup, then the two inserts in one transaction. Nothing here is
     logged or audited: an audit row would tie the person to the moment of the ballot.
     """
     if not poll.public_key:  # a copy made before the poll opened
         raise _refusal(CastRefused.STALE)
-    if (user_id is None) == (person_id is None):
-        raise ValueError("cast() takes user_id or person_id")
+    if (user_id is None) == (person_id is None) or (signed_in is not None and user_id is None):
+        raise ValueError("cast() takes user_id or person_id; a pass goes with user_id")
     now = now or timezone.now()
     sealed = sealing.seal(poll.public_key, contents.as_sealed())
     tracker = sealing.tracker(sealed)
     if connection.vendor == "postgresql":
         tables = _tables()
         who = "pe.user_id = %(who)s" if user_id is not None else "el.person_id = %(who)s"
+        check = _SIGNED_IN_PG.format(**tables) if signed_in is not None else "true"
         with connection.cursor() as cursor:
-            cursor.execute(_CAST_PG.format(who=who, **tables), {
+            lock = "FOR SHARE OF el" if poll.present_only else ""
+            _execute_prepared(cursor, _CAST_PG.format(who=who, signed_in=check, lock=lock, **tables), {
                 "key": bytes(poll.public_key), "now": now, "poll": poll.pk, "who": user_id or person_id,
-                "channel": VoteRecord.Channel.WEB, "uuid": str(uuid.uuid4()), "sealed": sealed, "tracker": tracker})
-            current, voting, present_only, voter, name, voted, in_hall, stored = cursor.fetchone()
+                "channel": VoteRecord.Channel.WEB, "uuid": str(uuid.uuid4()), "sealed": sealed, "tracker": tracker,
+                "session": signed_in and signed_in.session_key, "password": signed_in and signed_in.password})
+            current, still_signed_in, voting, present_only, voter, name, voted, in_hall, stored = cursor.fetchone()
         if not current:  # no such poll any more, or opened again since the copy was made
             raise _refusal(CastRefused.STALE)
+        if not still_signed_in:
+            raise _refusal(CastRefused.SIGNED_OUT)
         if voter is None:
             raise _refusal(CastRefused.NOT_ELECTOR)
         if voted:
@@ -333,10 +404,20 @@ def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, pe
             raise _refusal(CastRefused.ALREADY_VOTED)
         receipt = Receipt(tracker, voter, name)
     else:
+        if signed_in is not None and not _still_signed_in(signed_in, user_id, now):
+            raise _refusal(CastRefused.SIGNED_OUT)
         receipt = _cast_portable(poll=poll, user_id=user_id, person_id=person_id, now=now, sealed=sealed,
                                  tracker=tracker)
     push.publish(push.poll_topic(poll.pk))  # "one more ballot": the hall screen's count, never who or what
     return receipt
+
+
+def _still_signed_in(signed_in: SignedIn, user_id: int, now) -> bool:
+    """Elsewhere than PostgreSQL, what _SIGNED_IN_PG checks: the session row, the account and its password."""
+    if not Session.objects.filter(session_key=signed_in.session_key, expire_date__gt=now).exists():
+        return False
+    password = get_user_model().objects.filter(pk=user_id, is_active=True).values_list("password", flat=True).first()
+    return password is not None and signed_in_digest(password) == signed_in.password
 
 
 def _cast_portable(*, poll, user_id, person_id, now, sealed, tracker) -> Receipt:

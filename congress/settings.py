@@ -166,6 +166,12 @@ LOGIN_SLOWDOWN_MAX = env.float("LOGIN_SLOWDOWN_MAX", default=3.0)
 # browser closes.
 STAFF_SESSION_HOURS = env.float("STAFF_SESSION_HOURS", default=10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# How long a vote page's cast pass lets its ballot in without loading the session (congress/castpass.py; the cast
+# statement still checks the session row). After that, or with 0, a cast takes the ordinary path: same result.
+CAST_PASS_SECONDS = env.int("CAST_PASS_SECONDS", default=4 * 3600)
+# The cast statement is prepared once per database connection (congress/polls.py). Set to 0 behind a pooler in
+# transaction mode (pgbouncer pool_mode=transaction), which does not keep prepared statements.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

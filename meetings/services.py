@@ -489,14 +489,15 @@ def survey_rules_check(survey: SatisfactionSurvey):
 
 
 def survey_respond(*, survey: SatisfactionSurvey, person=None, value, now=None,
-                   user_id: int | None = None) -> polls.Receipt:
+                   user_id: int | None = None, signed_in: polls.SignedIn | None = None) -> polls.Receipt:
     """A deputy's anonymous score, sealed. Returns the receipt (the tracker).
 
     With `user_id` (the scoring page, with the survey as `selectors.survey_for_scoring` keeps it) one statement finds
-    the elector and stores the score; refusals are `polls.CastRefused` (STALE: load the survey again)."""
+    the elector and stores the score; refusals are `polls.CastRefused` (STALE: load the survey again; with
+    `signed_in`, a cast pass, SIGNED_OUT: the session no longer holds)."""
     contents = survey_contents(survey, value)
     if user_id is not None:
-        return polls.cast(poll=survey.poll, user_id=user_id, contents=contents, now=now)
+        return polls.cast(poll=survey.poll, user_id=user_id, contents=contents, now=now, signed_in=signed_in)
     return polls.poll_cast_web(poll=survey.poll, person=person, contents=contents, now=now)
 
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congress import ballot_box, safeguards
-from congress.decorators import staff_required
+from congress import ballot_box, casting, safeguards
+from congress.decorators import checks_staff_session, staff_required
 from congress.exports import dataset_response
 from congress.files import REPORT_KINDS, file_response
 from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
-from congress.polls import CastRefused, poll_mark_paper_voters, reconciliation, voting_window_open
+from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.printing import pdf_response
 from congress.queue import QueueUnavailable, send_after_commit
 from congress.responses import flash_errors, flash_form_errors, refused
@@ -26,7 +26,7 @@ from meetings import forms as mforms
 from meetings import reports, selectors, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot
-from projects.predicates import person_of, remember_voter
+from projects.predicates import person_of
 
 
 def _meeting_in_scope(request, pk):
@@ -489,15 +489,20 @@ def request_leave(request, pk):
     return redirect("meetings:my_meetings")
 
 
-@login_required
-def score(request, pk):
-    if request.method == "POST":
-        return _score_cast(request, pk)
+def _score_page(request, pk):
     survey = get_object_or_404(SatisfactionSurvey.objects.select_related("poll", "meeting"), pk=pk)
     refusal = _score_refusal(request, survey)
     if refusal is not None:
         return refusal
     return render(request, "meetings/score.html", {"survey": survey, "form": mforms.ScoreForm(survey=survey)})
+
+
+@checks_staff_session
+def score(request, pk):
+    """The scoring page, and the cast score (congress/casting.py: with the page's cast pass no session is loaded)."""
+    if request.method == "POST":
+        return casting.cast(request, pk, SCORING)
+    return casting.signed_in(request, lambda: _score_page(request, pk))
 
 
 def _score_refusal(request, survey, status_done: int = 200):
@@ -506,50 +511,21 @@ def _score_refusal(request, survey, status_done: int = 200):
     if person is None or not survey.poll.electors.filter(person=person).exists():
         raise Http404
     if services.vote_record_exists(survey.poll, person):
-        return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=status_done)
+        return casting.render_done(request, SCORING, survey, status=status_done)
     if not voting_window_open(survey.poll):
         return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
     return None
 
 
-def _score_cast(request, pk):
-    """A score: the survey as this process keeps it while scoring is open (no query), then the service, whose one
-    statement (PostgreSQL) finds the elector and stores the vote record and the sealed score. Its typed refusals
-    answer 404, 409 (a second score: the first one stands) and 403 without checking again; a copy of a survey opened
-    again since (STALE) is loaded again, once."""
-    for fresh in (False, True):
-        try:
-            survey = selectors.survey_for_scoring(pk, fresh=fresh)
-        except SatisfactionSurvey.DoesNotExist as exc:
-            raise Http404 from exc
-        if survey.scale == SatisfactionSurvey.Scale.RATINGS:  # many items: the form reads them
-            form = mforms.ScoreForm(request.POST, survey=survey)
-            if not form.is_valid():
-                return _score_refused(request, pk, ValidationError([]))
-            value = form.cleaned_data["value"]
-        else:
-            value = request.POST.get("value", "")
-        try:
-            receipt = services.survey_respond(survey=survey, user_id=request.user.pk, value=value)
-        except CastRefused as exc:
-            if exc.reason == exc.STALE and not fresh:
-                continue
-            if exc.reason == exc.NOT_ELECTOR:
-                raise Http404 from exc
-            if exc.reason == exc.ALREADY_VOTED:
-                return render(request, "meetings/score_done.html", {"survey": survey, "already": True}, status=409)
-            if exc.reason == exc.NOT_PRESENT:
-                return render(request, "meetings/score_closed.html", {"survey": survey, "refusal": exc.message},
-                              status=403)
-            return render(request, "meetings/score_closed.html", {"survey": survey}, status=403)
-        except ValidationError as exc:  # the survey's scale (the form is built only to say why)
-            if not fresh:  # refused by a kept copy: ask the database's survey
-                continue
-            return _score_refused(request, pk, exc)
-        remember_voter(request.user, receipt)
-        # shown once, never stored beside the account (see README, Secret ballots)
-        return render(request, "meetings/score_done.html", {"survey": survey, "receipt": receipt})
-    raise AssertionError("unreachable")  # pragma: no cover
+def _store_score(survey, post, user_id, signed_in):
+    if survey.scale == SatisfactionSurvey.Scale.RATINGS:  # many items: the form reads them
+        form = mforms.ScoreForm(post, survey=survey)
+        if not form.is_valid():
+            raise ValidationError([])  # the page again shows the form's errors
+        value = form.cleaned_data["value"]
+    else:
+        value = post.get("value", "")
+    return services.survey_respond(survey=survey, user_id=user_id, value=value, signed_in=signed_in)
 
 
 def _score_refused(request, pk, refusal: ValidationError):
@@ -562,6 +538,10 @@ def _score_refused(request, pk, refusal: ValidationError):
         for message in refusal.messages:
             form.add_error(None, message)
     return render(request, "meetings/score.html", {"survey": survey, "form": form}, status=422)
+
+
+SCORING = casting.Casting(name="survey", load=selectors.survey_for_scoring, store=_store_score,
+                          title=lambda survey: survey.subject, done="meetings/score_done.html", closed="meetings/score_closed.html", refused=_score_refused)
 
 
 # --- duty records ---------------------------------------------------------------------

@@ -9,14 +9,6 @@ def person_of(user):
     return getattr(user, "person", None) if user.is_authenticated else None
 
 
-def remember_voter(user, receipt) -> None:
-    """After a cast: the user's person as the cast statement found it (id and name; the rest deferred), so that
-    the receipt page's menu need not look it up again."""
-    person_model = user._meta.get_field("person").related_model
-    user.person = person_model.from_db("default", ["id", "name", "user_id"],
-                                       [receipt.person_id, receipt.person_name, user.pk])
-
-
 def can_vote(user, ballot) -> bool:
     """On the frozen electorate, not yet voted, and the voting window is open."""
     person = person_of(user)

@@ -372,16 +372,18 @@ def ballot_rules_check(ballot: Ballot):
     return check
 
 
-def ballot_vote(*, ballot: Ballot, person=None, choices: dict, now=None, user_id: int | None = None) -> polls.Receipt:
+def ballot_vote(*, ballot: Ballot, person=None, choices: dict, now=None, user_id: int | None = None,
+                signed_in: polls.SignedIn | None = None) -> polls.Receipt:
     """A deputy's web ballot, sealed. Returns the receipt (the tracker); refuses whole on any broken rule.
 
     With `user_id` (the vote page, with the ballot as `selectors.ballot_for_casting` keeps it) the ballot is stored
     by one statement that also finds the elector; refusals are `polls.CastRefused` with a reason (STALE: the poll
-    was opened again since the ballot was loaded: load it again).
+    was opened again since the ballot was loaded: load it again). With `signed_in` (a cast pass) the statement also
+    checks that the session still holds (else SIGNED_OUT).
     """
     contents = ballot_contents(ballot, choices)
     if user_id is not None:
-        return polls.cast(poll=ballot.poll, user_id=user_id, contents=contents, now=now)
+        return polls.cast(poll=ballot.poll, user_id=user_id, contents=contents, now=now, signed_in=signed_in)
     return polls.poll_cast_web(poll=ballot.poll, person=person, contents=contents, now=now)
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from congress import ballot_box, polls, safeguards
-from congress.decorators import staff_required
+from congress import ballot_box, casting, polls, safeguards
+from congress.decorators import checks_staff_session, staff_required
 from congress.exports import dataset_response
 from congress.files import ATTACHMENT_KINDS, file_response
 from congress.forms import ConfirmCertifyForm, ConfirmCloseForm, ScrutineersForm
@@ -140,16 +140,20 @@ def my_ballots(request):
     })
 
 
-@login_required
-def vote(request, pk):
-    if request.method == "POST":
-        return _cast(request, pk)
+def _store_ballot(ballot, post, user_id, signed_in):
+    choices = pforms.vote_choices(ballot, post)
+    if choices is None:
+        raise ValidationError(_("Choose from the projects on this ballot."))
+    return services.ballot_vote(ballot=ballot, user_id=user_id, choices=choices, signed_in=signed_in)
+
+
+def _vote_page(request, pk):
     ballot = get_object_or_404(Ballot.objects.select_related("poll__body"), pk=pk)
     person = predicates.person_of(request.user)
     if person is None or not ballot.poll.electors.filter(person=person).exists():
         raise Http404
     if predicates.has_voted(request.user, ballot):
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True})
+        return casting.render_done(request, CASTING, ballot)
     if predicates.away_from_hall(request.user, ballot):
         return render(request, "projects/vote_closed.html", {"ballot": ballot, "refusal": polls.not_present_message()},
                       status=403)
@@ -160,42 +164,12 @@ def vote(request, pk):
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form})
 
 
-def _cast(request, pk):
-    """A cast ballot: the ballot as this process keeps it while its poll is open (no query), then the service,
-    whose one statement (PostgreSQL) finds the elector and stores the vote record and the sealed ballot. Its typed
-    refusals answer 404 (not on the electorate), 409 (a second ballot: the first one stands) and 403 (voting not
-    open) without checking again; a copy of a poll opened again since (STALE) is loaded again, once.
-    """
-    for fresh in (False, True):
-        try:
-            ballot = selectors.ballot_for_casting(pk, fresh=fresh)
-        except Ballot.DoesNotExist as exc:
-            raise Http404 from exc
-        try:
-            choices = pforms.vote_choices(ballot, request.POST)
-            if choices is None:
-                raise ValidationError(_("Choose from the projects on this ballot."))
-            receipt = services.ballot_vote(ballot=ballot, user_id=request.user.pk, choices=choices)
-        except polls.CastRefused as exc:
-            if exc.reason == exc.STALE and not fresh:
-                continue
-            if exc.reason == exc.NOT_ELECTOR:
-                raise Http404 from exc
-            if exc.reason == exc.ALREADY_VOTED:
-                return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
-            if exc.reason == exc.NOT_PRESENT:
-                return render(request, "projects/vote_closed.html", {"ballot": ballot, "refusal": exc.message},
-                              status=403)
-            return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
-        except ValidationError as exc:  # the ballot's rules (too many projects chosen...)
-            if not fresh:  # refused by a kept copy: ask the database's ballot
-                continue
-            return _refused_ballot(request, pk, exc)
-        predicates.remember_voter(request.user, receipt)
-        # The receipt is shown here and nowhere else: never stored beside the account
-        # (no session, no message, no redirect carrying it).
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "receipt": receipt})
-    raise AssertionError("unreachable")  # pragma: no cover
+@checks_staff_session
+def vote(request, pk):
+    """The vote page, and the cast ballot (congress/casting.py: with the page's cast pass no session is loaded)."""
+    if request.method == "POST":
+        return casting.cast(request, pk, CASTING)
+    return casting.signed_in(request, lambda: _vote_page(request, pk))
 
 
 def _refused_ballot(request, pk, refusal: ValidationError):
@@ -206,7 +180,7 @@ def _refused_ballot(request, pk, refusal: ValidationError):
     if elector is None:
         raise Http404
     if elector.voted:
-        return render(request, "projects/vote_done.html", {"ballot": ballot, "already": True}, status=409)
+        return casting.render_done(request, CASTING, ballot, status=409)
     if not polls.voting_window_open(ballot.poll):
         return render(request, "projects/vote_closed.html", {"ballot": ballot}, status=403)
     form = pforms.vote_form_class(ballot)(request.POST)
@@ -214,6 +188,10 @@ def _refused_ballot(request, pk, refusal: ValidationError):
         for message in refusal.messages:
             form.add_error(None, message)
     return render(request, "projects/vote.html", {"ballot": ballot, "form": form}, status=422)
+
+
+CASTING = casting.Casting(name="ballot", load=selectors.ballot_for_casting, store=_store_ballot,
+                          title=lambda ballot: ballot.poll.title, done="projects/vote_done.html", closed="projects/vote_closed.html", refused=_refused_ballot)
 
 
 # --- staff: projects ---------------------------------------------------------------

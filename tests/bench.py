@@ -18,11 +18,13 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -33,11 +35,15 @@ from tests import bench_hall  # it reads REDIS_URL now, before main() drops it f
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/renda_bench"
-VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))
-SCORERS = int(os.environ.get("BENCH_SCORERS", "500"))
+# The load: wrk (Debian's `wrk`, a C load generator, as the issue measured it) where installed, else Python threads,
+# whose own CPU on the same 2 cores weighs on both endpoints alike and so pulls their ratio towards 1.
+WRK = shutil.which("wrk") if os.environ.get("BENCH_WRK", "1") != "0" else None
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "1"))
+VOTERS = int(os.environ.get("BENCH_VOTERS", "6000" if WRK else "1000"))
+SCORERS = int(os.environ.get("BENCH_SCORERS", "5000" if WRK else "500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # thin and real endpoints alternate this many times
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4" if WRK else "5"))  # thin and real endpoints alternate this many times
 
 
 def emit(**fields):
@@ -240,6 +246,96 @@ def side_by_side(first, second, items, concurrency, master, rounds: int = ROUNDS
     return a.figures(), b.figures()
 
 
+WRK_SCRIPT = r"""
+-- Each wrk thread takes every n-th line of the request file (cookie TAB body) and posts each line once, in turn.
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  local path, file, n = args[1], args[2], tonumber(args[3])
+  reqs, i, k = {}, 0, 0
+  for line in io.lines(file) do
+    if k % n == id then
+      local cookie, body = line:match("^(.-)\t(.*)$")
+      reqs[#reqs + 1] = wrk.format("POST", path, {["Cookie"] = cookie,
+        ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+    end
+    k = k + 1
+  end
+end
+function request()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %d, "us": %d, "non_2xx": %d, "socket_errors": %d, "p50": %d, "p99": %d}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+class WrkLoad:
+    """Like Load, with wrk sending the requests: `connections` connections over 2 threads for WRK_SECONDS a round,
+    each request of a round's lines sent at most once (a second ballot would be a 409: counted as an error)."""
+
+    def __init__(self, port, path, master, connections):
+        self.port, self.path, self.master, self.connections = port, path, master, connections
+        self.requests = self.errors = 0
+        self.us, self.cpu, self.p50, self.p99 = 0, [0.0, 0.0], [], []
+        self.dir = tempfile.mkdtemp(prefix="bench-wrk-")
+        self.script = Path(self.dir, "post.lua")
+        self.script.write_text(WRK_SCRIPT)
+
+    def run(self, lines: list[str]):
+        file = Path(self.dir, f"lines-{len(self.p50)}.txt")
+        file.write_text("\n".join(lines) + "\n")
+        pids = server_pids(self.master)
+        cpu = [cpu_seconds(p) for p in pids]
+        out = subprocess.run([WRK, "-t2", f"-c{self.connections}", f"-d{WRK_SECONDS}s", "--timeout", "10s",
+                              "-s", str(self.script), f"http://127.0.0.1:{self.port}{self.path}", "--",
+                              self.path, str(file), "2"], capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"bench: wrk failed ({out.returncode}): {out.stderr or out.stdout}")
+        out = out.stdout
+        for k, now in enumerate(server_pids(self.master)):
+            self.cpu[k] += cpu_seconds(set(pids[k]) | set(now)) - cpu[k]
+        figures = json.loads(out.strip().splitlines()[-1])
+        self.requests += figures["requests"]
+        self.errors += figures["non_2xx"] + figures["socket_errors"]
+        self.us += figures["us"]
+        self.p50.append(figures["p50"] / 1000)
+        self.p99.append(figures["p99"] / 1000)
+        return self
+
+    def figures(self) -> dict:
+        n = max(self.requests, 1)
+        web, db = (round(1000 * c / n, 2) for c in self.cpu)
+        # the rate counts answered requests only: a round that ran out of deputies would add cheap 409s (errors)
+        return {"load": "wrk", "requests": self.requests, "errors": self.errors, "seconds": round(self.us / 1e6, 3),
+                "per_second": round((self.requests - self.errors) / (self.us / 1e6), 1), "server_cpu_ms_per_request": round(web + db, 2),
+                "web_cpu_ms": web, "db_cpu_ms": db, "p50_ms": round(statistics.median(self.p50), 1),
+                "p99_ms": round(max(self.p99), 1)}
+
+
+def wrk_side_by_side(port, thin_path, real_path, lines_thin, lines_real, master, rounds: int = ROUNDS):
+    """The thin and the real endpoint under wrk in alternating rounds; each round of the real one gets lines (deputies)
+    of its own, so that no deputy casts twice."""
+    thin, real = WrkLoad(port, thin_path, master, CONCURRENCY), WrkLoad(port, real_path, master, CONCURRENCY)
+    size = len(lines_real) // rounds
+    for r in range(rounds):
+        thin.run(lines_thin[r * size:(r + 1) * size])
+        real.run(lines_real[r * size:(r + 1) * size])
+    return thin.figures(), real.figures()
+
+
+def wrk_line(key, token, csrf, body) -> str:
+    return f"sessionid={key}; csrftoken={csrf}\tcsrfmiddlewaretoken={token}&{body}"
+
+
 SEAL = {"scrutineers": ["监票人甲", "监票人乙", "监票人丙"], "threshold": 2}
 
 
@@ -257,6 +353,17 @@ def close_and_unseal(poll, cards, close, unseal) -> dict:
     return {"sealed": sealed, "opened": BallotSlot.objects.filter(poll=poll).count(),
             "trackers": len(poll.trackers), "voters": VoteRecord.objects.filter(poll=poll).count(),
             "left_sealed": SealedBallot.objects.filter(poll=poll).count(), "unseal_seconds": round(seconds, 3)}
+
+
+def vote_page_form(port, path, key) -> tuple[str, str, str, str]:
+    """The session key, the form's CSRF token, the CSRF cookie and the cast pass of a deputy's vote page."""
+    status, cookie, body = request(port, "GET", path, {"Cookie": f"sessionid={key}"})
+    m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    c = re.search(r"csrftoken=([^;]+)", cookie)
+    p = re.search(rb'name="cast_pass" value="([^"]+)"', body)
+    if status != 200 or not m or not c or not p:
+        raise SystemExit(f"bench: {path} answered {status} (or without its form's tokens)")
+    return key, m.group(1).decode(), c.group(1), p.group(1).decode()
 
 
 def bench_web(env):
@@ -292,31 +399,24 @@ def bench_web(env):
                     break
             except OSError:
                 time.sleep(0.2)
-        # CSRF tokens: one GET of the vote page per deputy (not timed)
-        forms = []
+        # CSRF tokens and cast passes: one GET of the vote page per deputy (not timed), as a deputy's phone does
         path = f"/ballots/{ballot.pk}/vote/"
-        for key in keys:
-            status, cookie, body = request(port, "GET", path, {"Cookie": f"sessionid={key}"})
-            m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-            c = re.search(r"csrftoken=([^;]+)", cookie)
-            if status != 200 or not m or not c:
-                raise SystemExit(f"bench: vote page answered {status}")
-            forms.append((key, m.group(1).decode(), c.group(1)))
+        forms = [vote_page_form(port, path, key) for key in keys]
 
         def bare(_i):
             return request(port, "GET", "/healthz")[0] == 200
 
         def cast(item):
-            key, token, csrf = item
+            key, token, csrf, cast_pass = item
             chosen = random.sample(cand_ids, 10)
-            body = "&".join([f"csrfmiddlewaretoken={token}"] + [f"approve={c}" for c in chosen])
+            body = "&".join([f"csrfmiddlewaretoken={token}", f"cast_pass={cast_pass}"] + [f"approve={c}" for c in chosen])
             status, _c, data = request(port, "POST", path, {
                 "Cookie": f"sessionid={key}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
                 "Referer": f"http://127.0.0.1:{port}{path}"}, body.encode())
             return status == 200 and b'id="receipt"' in data
 
         def thin(item):
-            key, token, csrf = item
+            key, token, csrf, _pass = item
             chosen = random.sample(cand_ids, 10)
             body = "&".join([f"csrfmiddlewaretoken={token}"] + [f"approve={c}" for c in chosen])
             status, _c, data = request(port, "POST", "/bench/thin/", {
@@ -326,7 +426,13 @@ def bench_web(env):
 
         common = {"concurrency": CONCURRENCY, "workers": WORKERS}
         emit(bench="bare_view", **common, **load(bare, range(len(forms)), CONCURRENCY, proc.pid))
-        thin_result, result = side_by_side(thin, cast, forms, CONCURRENCY, proc.pid)
+        if WRK:
+            choices = [random.sample(cand_ids, 10) for _ in forms]
+            lines = [wrk_line(key, token, csrf, f"cast_pass={cast_pass}&" + "&".join(f"approve={c}" for c in chosen))
+                     for (key, token, csrf, cast_pass), chosen in zip(forms, choices, strict=True)]
+            thin_result, result = wrk_side_by_side(port, "/bench/thin/", path, lines, lines, proc.pid)
+        else:
+            thin_result, result = side_by_side(thin, cast, forms, CONCURRENCY, proc.pid)
         emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
         emit(bench="web_ballots", **common, rounds=ROUNDS, **result,
              ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
@@ -346,24 +452,24 @@ def bench_web(env):
         survey = ms.survey_open(survey=ms.survey_create(meeting=meeting, subject="基准专项工作"), **SEAL)
         survey_cards = [c.text for c in survey.poll.share_cards]
         spath = f"/surveys/{survey.pk}/"
-        sforms = []
-        for key in keys[:SCORERS]:
-            status, cookie, body = request(port, "GET", spath, {"Cookie": f"sessionid={key}"})
-            m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-            c = re.search(r"csrftoken=([^;]+)", cookie)
-            if status != 200 or not m or not c:
-                raise SystemExit(f"bench: survey page answered {status}")
-            sforms.append((key, m.group(1).decode(), c.group(1)))
+        sforms = [vote_page_form(port, spath, key) for key in keys[:SCORERS]]
 
         def score(item):
-            key, token, csrf = item
+            key, token, csrf, cast_pass = item
             status, _c, data = request(port, "POST", spath, {
                 "Cookie": f"sessionid={key}; csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded",
                 "Referer": f"http://127.0.0.1:{port}{spath}"},
-                f"csrfmiddlewaretoken={token}&value={random.randint(50, 100)}".encode())
+                f"csrfmiddlewaretoken={token}&cast_pass={cast_pass}&value={random.randint(50, 100)}".encode())
             return status == 200 and b'id="receipt"' in data
 
-        thin_result, result = side_by_side(thin, score, sforms, CONCURRENCY, proc.pid)
+        if WRK:
+            lines = [wrk_line(key, token, csrf, f"cast_pass={cast_pass}&value={random.randint(50, 100)}")
+                     for key, token, csrf, cast_pass in sforms]
+            thin_lines = [wrk_line(key, token, csrf, "&".join(f"approve={c}" for c in random.sample(cand_ids, 10)))
+                          for key, token, csrf, _pass in sforms]
+            thin_result, result = wrk_side_by_side(port, "/bench/thin/", spath, thin_lines, lines, proc.pid)
+        else:
+            thin_result, result = side_by_side(thin, score, sforms, CONCURRENCY, proc.pid)
         emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
         emit(bench="web_survey_scores", **common, rounds=ROUNDS, **result,
              ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),

@@ -42,11 +42,14 @@ def main():
     for key in bench.sessions_for(people):
         client = Client(enforce_csrf_checks=True)
         client.cookies["sessionid"] = key
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(path).content).group(1)
-        deputies.append((client, token.decode()))
+        page = client.get(path).content
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        cast_pass = re.search(rb'name="cast_pass" value="([^"]+)"', page).group(1)
+        deputies.append((client, token.decode(), cast_pass.decode()))
 
-    def post(target, client, token):
-        resp = client.post(target, {"csrfmiddlewaretoken": token, "approve": random.sample(candidates, 10)})
+    def post(target, client, token, cast_pass):
+        resp = client.post(target, {"csrfmiddlewaretoken": token, "cast_pass": cast_pass,
+                                    "approve": random.sample(candidates, 10)})
         assert resp.status_code == 200, resp.status_code
 
     def cpu_ms(target, items):
