@@ -364,6 +364,10 @@ class SecretPoll(models.Model):
         State.TALLIED: (State.TALLIED, State.CERTIFIED),
         State.CERTIFIED: (),
     }
+    # "void": a closed poll whose box cannot be opened goes back to a draft (polls.poll_void)
+    ACTIONS = {"open": State.OPEN, "close": State.CLOSED, "count": State.TALLIED, "certify": State.CERTIFIED,
+               "void": (State.DRAFT, (State.CLOSED,))}
+    REFUSED_MOVE = _("A poll that is %(state)s cannot become %(to)s.")
 
     class Purpose(models.TextChoices):
         PROJECT_BALLOT = "project_ballot", _("Livelihood-project ballot")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards, verification
+from congress import polls, safeguards, verification, workflows
 from congress.models import CongressBody, SecretPoll
 from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
@@ -24,7 +24,6 @@ from meetings.models import (
     InquiryExchange,
     Meeting,
     MeetingGroup,
-    MeetingTransition,
     Report,
     SatisfactionSurvey,
     Speech,
@@ -37,10 +36,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 class MeetingError(ValidationError):
     pass
-
-
-def _actor(user):
-    return user if user is not None and user.is_authenticated else None
 
 
 def new_sign_in_code() -> str:
@@ -70,7 +65,7 @@ def meeting_create(*, body: CongressBody, kind: str, title: str, date: datetime.
         codes.add(code)
         attendees.append(Attendee(meeting=meeting, person=m.person, voting=voting, sign_in_code=code))
     Attendee.objects.bulk_create(attendees, batch_size=1000)
-    MeetingTransition.objects.create(meeting=meeting, from_state="", to_state=meeting.state, by=_actor(acting_user))
+    workflows.record(meeting, from_state="", actor=acting_user)
     audit_record(actor=acting_user, action="meeting.create", obj=meeting, division=body.division,
                  after=snapshot(meeting, fields=["kind", "title", "date", "place"]) | {"attendees": len(attendees)})
     return meeting
@@ -79,20 +74,13 @@ def meeting_create(*, body: CongressBody, kind: str, title: str, date: datetime.
 @transaction.atomic
 def meeting_transition(*, meeting: Meeting, to: str, acting_user=None) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    frm = meeting.state
-    if to not in Meeting.TRANSITIONS[Meeting.State(frm)]:
-        raise MeetingError(
-            _("A meeting in “%(from)s” cannot move to “%(to)s”.")
-            % {"from": Meeting.State(frm).label, "to": Meeting.State(to).label}
-        )
+    workflows.check(meeting, to, error=MeetingError)
     if to == Meeting.State.CLOSED:
         open_polls = SecretPoll.objects.filter(state=SecretPoll.State.OPEN).filter(
             survey__meeting=meeting).exists() or meeting.agenda.filter(ballot__poll__state=SecretPoll.State.OPEN).exists()
         if open_polls:
             raise MeetingError(_("Close the meeting's open ballots and surveys first."))
-    meeting.state = to
-    meeting.save(update_fields=["state"])
-    MeetingTransition.objects.create(meeting=meeting, from_state=frm, to_state=to, by=_actor(acting_user))
+    frm = workflows.transition(meeting, to, actor=acting_user, error=MeetingError)
     audit_record(actor=acting_user, action="meeting.transition", obj=meeting, division=meeting.body.division,
                  before={"state": frm}, after={"state": to})
     return meeting

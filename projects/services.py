@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards, verification
+from congress import polls, safeguards, verification, workflows
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
 from congress.tracking import new_reference
@@ -26,7 +26,6 @@ from projects.models import (
     Milestone,
     ProgressReport,
     Project,
-    ProjectTransition,
     TallyResult,
 )
 
@@ -39,21 +38,12 @@ class ProjectError(ValidationError):
 
 def project_transition(*, project: Project, to: str, acting_user=None, reason: str = "") -> Project:
     """The one way a project changes state: checks the table, records the move."""
-    frm = project.state
-    if to not in Project.TRANSITIONS[Project.State(frm)]:
-        raise ProjectError(
-            _("A project that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": Project.State(frm).label, "to": Project.State(to).label}
-        )
+    workflows.check(project, to, error=ProjectError)
     if to in Project.NEEDS_REASON and not reason.strip():
         raise ProjectError(_("Give the reason why the project is not adopted."))
-    project.state = to
     if reason:
         project.state_reason = reason.strip()[:300]
-    project.save(update_fields=["state", "state_reason"])
-    ProjectTransition.objects.create(project=project, from_state=frm, to_state=to,
-                                     by=acting_user if acting_user and acting_user.is_authenticated else None,
-                                     note=reason[:300])
+    workflows.transition(project, to, actor=acting_user, note=reason, also=["state_reason"], error=ProjectError)
     return project
 
 
@@ -81,9 +71,7 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     _name_unit(project)
     project.full_clean()
     project.save()
-    ProjectTransition.objects.create(project=project, from_state="", to_state=project.state,
-                                     by=acting_user if acting_user and acting_user.is_authenticated else None,
-                                     note=project.get_source_display())
+    workflows.record(project, from_state="", actor=acting_user, note=project.get_source_display())
     audit_record(actor=acting_user, action="project.propose", obj=project, division=project.body.division,
                  after=snapshot(project, fields=["title", "year", "source"]))
     return project
