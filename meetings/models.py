@@ -40,6 +40,10 @@ class Meeting(models.Model):
     }
     REFUSED_MOVE = _("A meeting in “%(from)s” cannot move to “%(to)s”.")
     ACTIONS = {"convene": State.CONVENING, "summarise": State.SUMMARY, "close": State.CLOSED}
+    # attendance, inspections and opinions put before the meeting are recorded until its summary;
+    # deliberation opinions are sent once it convenes
+    BEFORE_SUMMARY = (State.PREPARATION, State.CONVENING)
+    CONVENED = (State.CONVENING, State.SUMMARY)
 
     body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
                              related_name="meetings")
@@ -69,6 +73,14 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def before_summary(self) -> bool:
+        return self.state in self.BEFORE_SUMMARY
+
+    @property
+    def convened(self) -> bool:
+        return self.state in self.CONVENED
 
 
 class MeetingTransition(TransitionRecord):

@@ -179,7 +179,8 @@ class Ballot(models.Model):
         DONE = "done", _("Counted")
         FAILED = "failed", _("Failed")
 
-    # The count: queued when the box is opened, run by its task (which may be delivered again), done or failed.
+    # The count: queued when the box is opened, run by its task (which may be delivered again; the service may also
+    # be called directly), done or failed.
     # A finished count is queued again only by "count_again" (a recount or a retry), and a voided ballot's count
     # is cleared only if it never finished.
     TALLY_STATE_TRANSITIONS = {
@@ -187,7 +188,7 @@ class Ballot(models.Model):
         TallyState.QUEUED: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
         TallyState.RUNNING: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
         TallyState.DONE: (TallyState.RUNNING, TallyState.DONE),
-        TallyState.FAILED: (TallyState.RUNNING, TallyState.FAILED),
+        TallyState.FAILED: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
     }
     TALLY_STATE_ACTIONS = {
         "count_again": (TallyState.QUEUED, tuple(TallyState)),
@@ -257,6 +258,12 @@ class Ballot(models.Model):
     @property
     def is_runoff(self) -> bool:
         return self.previous_round_id is not None
+
+    @property
+    def may_count_again(self) -> bool:
+        """A count can be run again once the box is open, until the result is certified (`ballot_count_again`)."""
+        poll = self.poll
+        return (poll.state == poll.State.CLOSED and bool(poll.unsealed_at)) or poll.state == poll.State.TALLIED
 
 
 class BallotCandidate(models.Model):

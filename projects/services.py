@@ -405,9 +405,9 @@ def ballot_unseal(*, ballot: Ballot, shares: list[str], acting_user=None) -> int
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     opened = polls.poll_unseal(poll=ballot.poll, shares=shares, check=ballot_rules_check(ballot),
                                acting_user=acting_user)
-    ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    workflows.transition(ballot, Ballot.TallyState.QUEUED, field="tally_state", also=["tally_error"],
+                         error=ProjectError)
     ballot_queue_tally(ballot=ballot)
     return opened
 
@@ -418,8 +418,8 @@ def ballot_void(*, ballot: Ballot, reason: str, acting_user=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     polls.poll_void(poll=ballot.poll, reason=reason, acting_user=acting_user)
     TallyResult.objects.filter(ballot=ballot).delete()
-    ballot.tally_state, ballot.tally_error = Ballot.TallyState.NONE, ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    ballot.tally_error = ""
+    workflows.transition(ballot, "void", field="tally_state", also=["tally_error"], error=ProjectError)
     for c in ballot.candidates.select_related("project"):
         project = Project.objects.select_for_update().get(pk=c.project_id)
         if project.state == Project.State.ON_BALLOT and not ballot.is_runoff:  # a run-off's stay for its re-run
@@ -437,9 +437,8 @@ def ballot_count_again(*, ballot: Ballot, acting_user=None) -> Ballot:
     if ballot.poll.public_key and ballot.poll.unsealed_at is None:
         raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
     before = {"tally_state": ballot.tally_state, "tally_error": ballot.tally_error}
-    ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    workflows.transition(ballot, "count_again", field="tally_state", also=["tally_error"], error=ProjectError)
     audit_record(actor=acting_user, action="ballot.count_again", obj=ballot.poll, division=ballot.body.division,
                  before=before, after={"tally_state": ballot.tally_state})
     ballot_queue_tally(ballot=ballot)
@@ -452,8 +451,8 @@ def ballot_queue_tally(*, ballot: Ballot) -> None:
     from projects.tasks import tally_ballot
 
     def failed(error):
-        Ballot.objects.filter(pk=ballot.pk).update(tally_state=Ballot.TallyState.FAILED,
-                                                   tally_error=_("The task queue was not reachable. Count again."))
+        workflows.update(Ballot.objects.filter(pk=ballot.pk), Ballot.TallyState.FAILED, field="tally_state",
+                         tally_error=_("The task queue was not reachable. Count again."))
 
     send_after_commit(tally_ballot, ballot.pk, on_failure=failed)
 
@@ -532,8 +531,7 @@ def ballot_tally(*, ballot_id: int) -> TallyResult:
         result.data, result.checksum = data, checksum
         result.save(update_fields=["data", "checksum", "counted_at"])
     polls.poll_mark_tallied(poll)
-    ballot.tally_state = Ballot.TallyState.DONE
-    ballot.save(update_fields=["tally_state"])
+    workflows.transition(ballot, Ballot.TallyState.DONE, field="tally_state", error=ProjectError)
     return result
 
 

@@ -28,6 +28,9 @@ class Suggestion(models.Model):
         State.ANSWERED: (State.CLOSED, State.ASSIGNED),  # dissatisfied: reopened to the unit
         State.CLOSED: (),
     }
+    # "assign": a new or returned suggestion (an answered one goes back to its unit only by its authors' evaluation)
+    ACTIONS = {"assign": (State.ASSIGNED, (State.SUBMITTED, State.RETURNED)), "reply": State.ANSWERED,
+               "return": State.RETURNED, "evaluate": State.CLOSED}
     REFUSED_MOVE = _("A suggestion that is “%(from)s” cannot become “%(to)s”.")
 
     class Satisfaction(models.TextChoices):
