@@ -143,6 +143,16 @@ class Project(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def in_implementation(self) -> bool:
+        """Milestones, progress reports and deputies' site visits are recorded only now."""
+        return self.state == self.State.IMPLEMENTATION
+
+    @property
+    def implemented(self) -> bool:
+        """In implementation or past it: the page shows the implementation and its progress."""
+        return self.state in (self.State.IMPLEMENTATION, self.State.COMPLETED, self.State.EVALUATED)
+
 
 class ProjectTransition(TransitionRecord):
     """One move of a project through the pipeline, with who and when."""
