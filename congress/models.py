@@ -364,6 +364,11 @@ class SecretPoll(models.Model):
         State.TALLIED: (State.TALLIED, State.CERTIFIED),
         State.CERTIFIED: (),
     }
+    # "count": the first count of a closed poll (a counted one is counted again by a plain move to "tallied");
+    # "void": a closed poll whose box cannot be opened goes back to a draft (polls.poll_void)
+    ACTIONS = {"open": State.OPEN, "close": State.CLOSED, "count": (State.TALLIED, (State.CLOSED,)),
+               "certify": State.CERTIFIED, "void": (State.DRAFT, (State.CLOSED,))}
+    REFUSED_MOVE = _("A poll that is %(state)s cannot become %(to)s.")
 
     class Purpose(models.TextChoices):
         PROJECT_BALLOT = "project_ballot", _("Livelihood-project ballot")
@@ -428,6 +433,20 @@ class SecretPoll(models.Model):
 
     def __str__(self):
         return self.title
+
+    # What pages ask of a poll beside its moves (congress.workflows.can): the box, paper ballots, the result.
+    @property
+    def takes_paper(self) -> bool:
+        """Paper ballots are entered while voting is open and after it closes, until the box is opened."""
+        return self.state in (self.State.OPEN, self.State.CLOSED)
+
+    @property
+    def box_to_open(self) -> bool:
+        return self.state == self.State.CLOSED and not self.unsealed_at
+
+    @property
+    def has_result(self) -> bool:
+        return self.state in (self.State.TALLIED, self.State.CERTIFIED)
 
 
 class Elector(models.Model):

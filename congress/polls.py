@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import push, sealing
+from congress import push, sealing, workflows
 from congress.models import BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
 from congress.services import audit_record
 
@@ -35,12 +35,8 @@ class PollError(ValidationError):
 
 
 def transition(poll: SecretPoll, to: str) -> None:
-    if to not in SecretPoll.TRANSITIONS[SecretPoll.State(poll.state)]:
-        raise PollError(
-            _("A poll that is %(state)s cannot become %(to)s.")
-            % {"state": poll.get_state_display(), "to": SecretPoll.State(to).label}
-        )
-    poll.state = to
+    """Set the poll's state if its table allows the move; the caller saves it with the fields the move sets."""
+    poll.state = workflows.check(poll, to, error=PollError)
 
 
 def lock(poll: SecretPoll) -> SecretPoll:
@@ -606,7 +602,7 @@ def poll_void(*, poll: SecretPoll, reason: str, acting_user=None) -> SecretPoll:
     BallotSlot.objects.filter(poll=poll).delete()
     VoteRecord.objects.filter(poll=poll).delete()
     Elector.objects.filter(poll=poll).delete()
-    poll.state = SecretPoll.State.DRAFT
+    transition(poll, "void")
     poll.public_key, poll.scrutineers, poll.share_threshold, poll.trackers = None, [], None, []
     poll.opened_at = poll.closed_at = None
     poll.electorate_size = poll.seated_count = 0

@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congress import workflows
 from congress.services import audit_record
-from deputies.models import LiaisonStation, OpinionTransition, Reception, ResidentOpinion
+from deputies.models import LiaisonStation, Reception, ResidentOpinion
 from deputies.services import require_people_in_scope, update_with_people
 
 RATING_SALT = "deputies.opinion-rating"
@@ -21,10 +22,6 @@ RATING_SALT = "deputies.opinion-rating"
 
 class OpinionError(ValidationError):
     pass
-
-
-def _actor(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def new_reference() -> str:
@@ -86,8 +83,7 @@ def opinion_receive(*, division, category, text: str, channel: str, station=None
                               resident_contact=resident_contact)
     opinion.full_clean()
     opinion.save()
-    OpinionTransition.objects.create(opinion=opinion, from_state="", to_state=opinion.state, by=_actor(acting_user),
-                                     note=opinion.get_channel_display())
+    workflows.record(opinion, from_state="", actor=acting_user, note=opinion.get_channel_display())
     # the resident's name and contact stay out of the log
     audit_record(actor=acting_user, action="opinion.receive", obj=opinion, division=division,
                  after={"reference": opinion.reference, "channel": channel, "category": category.pk})
@@ -99,12 +95,7 @@ def opinion_transition(*, opinion: ResidentOpinion, to: str, acting_user=None, r
                        due_date: datetime.date | None = None, reply: str = "") -> ResidentOpinion:
     """The one way an opinion changes state: checks the table and the fields each state needs; keeps the history."""
     opinion = ResidentOpinion.objects.select_for_update().get(pk=opinion.pk)
-    frm = opinion.state
-    if to not in ResidentOpinion.TRANSITIONS[ResidentOpinion.State(frm)]:
-        raise OpinionError(
-            _("An opinion that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": ResidentOpinion.State(frm).label, "to": ResidentOpinion.State(to).label}
-        )
+    workflows.check(opinion, to, error=OpinionError)
     # whatever the staff member typed is saved or refused, never dropped: a reply goes to the resident only with
     # a closing step, a responsible unit only with a referral
     if reply.strip() and to not in ResidentOpinion.CLOSING:
@@ -125,11 +116,8 @@ def opinion_transition(*, opinion: ResidentOpinion, to: str, acting_user=None, r
             raise OpinionError(_("Write the reply the resident will receive."))
         opinion.reply = reply.strip()
         opinion.overdue = False
-    opinion.state = to
     opinion.state_reason = reason.strip()[:300] if to in ResidentOpinion.NEEDS_REASON else ""
-    opinion.save()
-    OpinionTransition.objects.create(opinion=opinion, from_state=frm, to_state=to, by=_actor(acting_user),
-                                     note=(reason or unit)[:300])
+    frm = workflows.transition(opinion, to, actor=acting_user, note=reason or unit, also=None, error=OpinionError)
     audit_record(actor=acting_user, action="opinion.transition", obj=opinion, division=opinion.division,
                  before={"state": frm}, after={"state": to, "unit": opinion.unit})
     return opinion

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congress import workflows
 from congress.services import audit_record
 from congress.workdays import add_months, add_working_days
 from deputies.models import (
@@ -16,7 +17,6 @@ from deputies.models import (
     Mandate,
     Suggestion,
     SuggestionExtension,
-    SuggestionTransition,
     SupervisionGroup,
 )
 from deputies.predicates import forget_unit_flags
@@ -64,22 +64,14 @@ def suggestion_submit(*, body, lead, title: str, text: str, submitted_on: dateti
     s.full_clean()
     s.save()
     s.co_authors.set([p for p in co_authors if p.pk != lead.pk])
-    SuggestionTransition.objects.create(suggestion=s, from_state="", to_state=s.state, by=_actor(acting_user))
+    workflows.record(s, from_state="", actor=acting_user)
     audit_record(actor=acting_user, action="suggestion.submit", obj=s, division=body.division,
                  after={"title": s.title, "authors": 1 + len(co_authors)})
     return s
 
 
 def _move(s: Suggestion, to: str, acting_user, note: str = "") -> None:
-    frm = s.state
-    if to not in Suggestion.TRANSITIONS[Suggestion.State(frm)]:
-        raise SuggestionError(
-            _("A suggestion that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": Suggestion.State(frm).label, "to": Suggestion.State(to).label}
-        )
-    s.state = to
-    s.save()
-    SuggestionTransition.objects.create(suggestion=s, from_state=frm, to_state=to, by=_actor(acting_user), note=note[:300])
+    workflows.transition(s, to, actor=acting_user, note=note, also=None, error=SuggestionError)
 
 
 @transaction.atomic
@@ -233,9 +225,8 @@ def suggestion_extension_decide(*, extension: SuggestionExtension, approve: bool
         s.due_date, s.overdue = ext.until, False
         s.full_clean()
         s.save(update_fields=["due_date", "overdue"])
-        SuggestionTransition.objects.create(suggestion=s, from_state=s.state, to_state=s.state, by=_actor(acting_user),
-                                            note=(_("extended to %(date)s") % {"date": ext.until.isoformat()}
-                                                  + f": {ext.reason}")[:300])
+        workflows.record(s, from_state=s.state, actor=acting_user,
+                         note=_("extended to %(date)s") % {"date": ext.until.isoformat()} + f": {ext.reason}")
     elif not note.strip():
         raise SuggestionError(_("Say why the extension is refused."))
     ext.state = SuggestionExtension.State.APPROVED if approve else SuggestionExtension.State.REFUSED

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from congress import workflows
 from congress.decorators import staff_required
 from congress.responses import flash_errors
 from congress.tracking import thanks_context
@@ -119,7 +120,7 @@ def _opinion_page(request, opinion, action_form=None, status=200):
     return render(request, "deputies/opinion_detail.html", {
         "opinion": opinion, "transitions": opinion.transitions.select_related("by"),
         "action_form": action_form,
-        "next_states": ResidentOpinion.TRANSITIONS[ResidentOpinion.State(opinion.state)],
+        "next_states": workflows.allowed(opinion),
         # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
         "projects": opinion.projects.select_related("body"),
         "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",

@@ -3,7 +3,6 @@ attendance and quorum, groups, opinions, satisfaction surveys and printed report
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from congress.files import REPORT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
+from congress.workflows import TransitionRecord, state_fields
 
 
 class Meeting(models.Model):
@@ -38,6 +38,12 @@ class Meeting(models.Model):
         State.SUMMARY: (State.CLOSED,),
         State.CLOSED: (),
     }
+    REFUSED_MOVE = _("A meeting in “%(from)s” cannot move to “%(to)s”.")
+    ACTIONS = {"convene": State.CONVENING, "summarise": State.SUMMARY, "close": State.CLOSED}
+    # attendance, inspections and opinions put before the meeting are recorded until its summary;
+    # deliberation opinions are sent once it convenes
+    BEFORE_SUMMARY = (State.PREPARATION, State.CONVENING)
+    CONVENED = (State.CONVENING, State.SUMMARY)
 
     body = models.ForeignKey(CongressBody, verbose_name=_("congress body"), on_delete=models.PROTECT,
                              related_name="meetings")
@@ -68,19 +74,19 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def before_summary(self) -> bool:
+        return self.state in self.BEFORE_SUMMARY
 
-class MeetingTransition(models.Model):
+    @property
+    def convened(self) -> bool:
+        return self.state in self.CONVENED
+
+
+class MeetingTransition(TransitionRecord):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, choices=Meeting.State.choices, blank=True)  # "" when created
-    to_state = models.CharField(max_length=12, choices=Meeting.State.choices)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.meeting} {self.from_state}→{self.to_state}"
+    from_state, to_state = state_fields(Meeting.State.choices, 12)
+    note = None  # a meeting's moves carry no note
 
 
 class Attendee(models.Model):
@@ -217,6 +223,15 @@ class DeliberationOpinion(models.Model):
         ANSWERED = "answered", _("Answered")
         CLOSED = "closed", pgettext_lazy("opinion", "Closed")
 
+    STATE_FIELD = "status"
+    TRANSITIONS = {
+        Status.SENT: (Status.ANSWERED,),
+        Status.ANSWERED: (Status.ANSWERED, Status.CLOSED),  # a unit may answer again until the opinion is closed
+        Status.CLOSED: (),
+    }
+    ACTIONS = {"respond": Status.ANSWERED, "close": Status.CLOSED}
+    REFUSED_MOVE = _("A deliberation opinion that is “%(from)s” cannot become “%(to)s”.")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="opinions")
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="opinions")
     text = models.TextField(_("opinion"))
@@ -343,6 +358,16 @@ class Report(models.Model):
         BUILDING = "building", _("Building")
         DONE = "done", _("Ready")
         FAILED = "failed", pgettext_lazy("report", "Failed")
+
+    # A ready report is never queued again (a new one is requested); only a failed one is built again.
+    TRANSITIONS = {
+        State.QUEUED: (State.BUILDING, State.DONE, State.FAILED),
+        State.BUILDING: (State.BUILDING, State.DONE, State.FAILED),
+        State.DONE: (State.DONE, State.FAILED),  # a task delivered again stores new content, or fails
+        State.FAILED: (State.QUEUED, State.BUILDING, State.DONE, State.FAILED),
+    }
+    ACTIONS = {"rebuild": (State.QUEUED, (State.FAILED,))}
+    REFUSED_MOVE = _("A report that is “%(from)s” cannot become “%(to)s”.")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
     survey = models.ForeignKey(SatisfactionSurvey, null=True, blank=True, on_delete=models.CASCADE,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards, verification
+from congress import polls, safeguards, verification, workflows
 from congress.models import CongressBody, SecretPoll
 from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
@@ -24,7 +24,6 @@ from meetings.models import (
     InquiryExchange,
     Meeting,
     MeetingGroup,
-    MeetingTransition,
     Report,
     SatisfactionSurvey,
     Speech,
@@ -37,10 +36,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 class MeetingError(ValidationError):
     pass
-
-
-def _actor(user):
-    return user if user is not None and user.is_authenticated else None
 
 
 def new_sign_in_code() -> str:
@@ -70,7 +65,7 @@ def meeting_create(*, body: CongressBody, kind: str, title: str, date: datetime.
         codes.add(code)
         attendees.append(Attendee(meeting=meeting, person=m.person, voting=voting, sign_in_code=code))
     Attendee.objects.bulk_create(attendees, batch_size=1000)
-    MeetingTransition.objects.create(meeting=meeting, from_state="", to_state=meeting.state, by=_actor(acting_user))
+    workflows.record(meeting, from_state="", actor=acting_user)
     audit_record(actor=acting_user, action="meeting.create", obj=meeting, division=body.division,
                  after=snapshot(meeting, fields=["kind", "title", "date", "place"]) | {"attendees": len(attendees)})
     return meeting
@@ -79,20 +74,13 @@ def meeting_create(*, body: CongressBody, kind: str, title: str, date: datetime.
 @transaction.atomic
 def meeting_transition(*, meeting: Meeting, to: str, acting_user=None) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    frm = meeting.state
-    if to not in Meeting.TRANSITIONS[Meeting.State(frm)]:
-        raise MeetingError(
-            _("A meeting in “%(from)s” cannot move to “%(to)s”.")
-            % {"from": Meeting.State(frm).label, "to": Meeting.State(to).label}
-        )
+    workflows.check(meeting, to, error=MeetingError)
     if to == Meeting.State.CLOSED:
         open_polls = SecretPoll.objects.filter(state=SecretPoll.State.OPEN).filter(
             survey__meeting=meeting).exists() or meeting.agenda.filter(ballot__poll__state=SecretPoll.State.OPEN).exists()
         if open_polls:
             raise MeetingError(_("Close the meeting's open ballots and surveys first."))
-    meeting.state = to
-    meeting.save(update_fields=["state"])
-    MeetingTransition.objects.create(meeting=meeting, from_state=frm, to_state=to, by=_actor(acting_user))
+    frm = workflows.transition(meeting, to, actor=acting_user, error=MeetingError)
     audit_record(actor=acting_user, action="meeting.transition", obj=meeting, division=meeting.body.division,
                  before={"state": frm}, after={"state": to})
     return meeting
@@ -109,7 +97,7 @@ def quorum(meeting: Meeting) -> polls.Quorum:
 
 
 def _require_attendance_open(meeting: Meeting) -> None:
-    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+    if not meeting.before_summary:
         raise MeetingError(_("Attendance can be recorded only before and during the meeting."))
 
 
@@ -180,7 +168,7 @@ def attendee_sign_in_with_code(*, meeting: Meeting, person, code: str) -> Attend
 def agenda_add(*, meeting: Meeting, kind: str, title: str, reporter: str = "", reporting_unit: str = "",
                ballot=None, projects=(), acting_user=None) -> AgendaItem:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+    if not meeting.before_summary:
         raise MeetingError(_("The agenda is fixed once the meeting is in summary."))
     if kind == AgendaItem.Kind.PROJECT_BALLOT:
         if ballot is None:
@@ -224,7 +212,7 @@ def inspection_add(*, meeting: Meeting, date: datetime.date, place: str, finding
     """A pre-meeting inspection or research visit: who went, where, what they found."""
     from meetings.models import Inspection
 
-    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+    if not meeting.before_summary:
         raise MeetingError(_("Inspections are recorded while the meeting is prepared."))
     if date > meeting.date:
         raise MeetingError(_("A pre-meeting inspection takes place before the meeting."))
@@ -243,7 +231,7 @@ def inspection_add(*, meeting: Meeting, date: datetime.date, place: str, finding
 @transaction.atomic
 def opinions_gather(*, meeting: Meeting, opinions, acting_user=None) -> int:
     """Residents' opinions collected before the meeting, put before it."""
-    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+    if not meeting.before_summary:
         raise MeetingError(_("Opinions are gathered while the meeting is prepared."))
     outside = [o.reference for o in opinions if not o.division.path.startswith(meeting.body.division.path)]
     if outside:
@@ -296,7 +284,7 @@ def inquiry_add(*, item: AgendaItem, asked_by, question: str, answered_by: str =
 @transaction.atomic
 def opinion_send(*, meeting: Meeting, text: str, unit: str, due_date: datetime.date, item=None,
                  acting_user=None) -> DeliberationOpinion:
-    if meeting.state not in (Meeting.State.CONVENING, Meeting.State.SUMMARY):
+    if not meeting.convened:
         raise MeetingError(_("Deliberation opinions are sent during or after the meeting."))
     op = DeliberationOpinion(meeting=meeting, text=text, unit=unit, due_date=due_date, item=item)
     op.full_clean()
@@ -308,14 +296,13 @@ def opinion_send(*, meeting: Meeting, text: str, unit: str, due_date: datetime.d
 
 @transaction.atomic
 def opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime.date, acting_user=None):
-    if opinion.status == DeliberationOpinion.Status.CLOSED:
+    if not workflows.can(opinion, "respond"):
         raise MeetingError(_("This opinion is closed."))
     if not response.strip():
         raise MeetingError(_("Write the unit's response."))
     opinion.response, opinion.responded_on = response.strip(), on
-    opinion.status = DeliberationOpinion.Status.ANSWERED
     opinion.overdue = False
-    opinion.save(update_fields=["response", "responded_on", "status", "overdue"])
+    workflows.transition(opinion, "respond", also=["response", "responded_on", "overdue"], error=MeetingError)
     audit_record(actor=acting_user, action="meeting.opinion_respond", obj=opinion, division=opinion.meeting.body.division,
                  after={"status": opinion.status, "responded_on": on.isoformat()})
     return opinion
@@ -323,10 +310,9 @@ def opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime
 
 @transaction.atomic
 def opinion_close(*, opinion: DeliberationOpinion, acting_user=None):
-    if opinion.status != DeliberationOpinion.Status.ANSWERED:
+    if not workflows.can(opinion, "close"):
         raise MeetingError(_("An opinion is closed after the unit has answered."))
-    opinion.status = DeliberationOpinion.Status.CLOSED
-    opinion.save(update_fields=["status"])
+    workflows.transition(opinion, "close", error=MeetingError)
     audit_record(actor=acting_user, action="meeting.opinion_close", obj=opinion, division=opinion.meeting.body.division,
                  before={"status": DeliberationOpinion.Status.ANSWERED}, after={"status": opinion.status})
     return opinion
@@ -365,7 +351,7 @@ def survey_create(*, meeting: Meeting, subject: str, scale: str = SatisfactionSu
     """Set up a survey. A three-level ratings survey (`scale="ratings"`) rates `items`, (area, title) pairs, each
     by the Zhenhai rule over `rating_base` with `rating_percent` (see meetings.ratings); the rule is frozen with
     the survey."""
-    if meeting.state not in (Meeting.State.PREPARATION, Meeting.State.CONVENING):
+    if not meeting.before_summary:
         raise MeetingError(_("Surveys are set up before or during the meeting."))
     bands = list(bands) if bands else list(SatisfactionSurvey.DEFAULT_BANDS)
     if any(not isinstance(b, int) or not 0 < b <= 100 for b in bands) or bands != sorted(set(bands), reverse=True):
@@ -575,10 +561,10 @@ def report_request(*, meeting: Meeting, kind: str, survey=None, acting_user=None
 def report_rebuild(*, report: Report, acting_user=None) -> Report:
     """Build a failed report again (for example once the task queue is back)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.state != Report.State.FAILED:
+    if not workflows.can(report, "rebuild"):
         raise MeetingError(_("Only a report that failed is built again."))
-    report.state, report.progress, report.error = Report.State.QUEUED, 0, ""
-    report.save(update_fields=["state", "progress", "error"])
+    report.progress, report.error = 0, ""
+    workflows.transition(report, "rebuild", also=["progress", "error"], error=MeetingError)
     _queue_build(report)
     audit_record(actor=acting_user, action="report.rebuild", obj=report.meeting, division=report.meeting.body.division,
                  after={"report": report.pk, "kind": report.kind})
@@ -600,20 +586,19 @@ def report_store(*, report_id: int, html: str, pdf_bytes: bytes | None, checksum
             if report.pdf:
                 report.pdf.delete(save=False)
             report.pdf.save(name, ContentFile(pdf_bytes), save=False)
-        report.state = Report.State.DONE
         report.progress = 100
         report.built_at = timezone.now()
         report.error = ""
-        report.save()
+        workflows.transition(report, Report.State.DONE, also=None, error=MeetingError)
         return report
 
 
 def report_progress(*, report_id: int, progress: int, state: str = Report.State.BUILDING) -> None:
-    Report.objects.filter(pk=report_id).exclude(state=Report.State.DONE).update(progress=progress, state=state)
+    workflows.update(Report.objects.filter(pk=report_id), state, progress=progress)  # a ready report stays ready
 
 
 def report_fail(*, report_id: int, error: str) -> None:
-    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, error=error[:300])
+    workflows.update(Report.objects.filter(pk=report_id), Report.State.FAILED, error=error[:300])
 
 
 def vote_record_exists(poll, person) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congress import ballot_box, casting, safeguards
+from congress import ballot_box, casting, safeguards, workflows
 from congress.decorators import checks_staff_session, staff_required
 from congress.exports import dataset_response
 from congress.files import REPORT_KINDS, file_response
@@ -73,7 +73,7 @@ def meeting_detail(request, pk):
         "gathered": meeting.gathered_opinions.select_related("category").order_by("reference"),
         "inspections": meeting.inspections.prefetch_related("participants").order_by("date", "pk"),
         "groups": meeting.groups.annotate(n=Count("members")).order_by("name"),
-        "next_states": Meeting.TRANSITIONS[Meeting.State(meeting.state)],
+        "next_states": workflows.allowed(meeting),
         "refresh": any(r.state in (Report.State.QUEUED, Report.State.BUILDING) for r in meeting.reports.all()[:20]),
     })
 

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from congress.files import ATTACHMENT_KINDS, FileKindValidator, UnguessablePath
 from congress.models import CongressBody, SecretPoll, Session, scoped_queryset
+from congress.workflows import TransitionRecord, state_fields
 
 YEAR_VALIDATORS = [MinValueValidator(2000, _("The year is between 2000 and 2100.")),
                    MaxValueValidator(2100, _("The year is between 2000 and 2100."))]
@@ -75,6 +76,7 @@ class Project(models.Model):
         State.EVALUATED: (),
     }
     NEEDS_REASON = (State.NOT_ADOPTED,)
+    REFUSED_MOVE = _("A project that is “%(from)s” cannot become “%(to)s”.")
 
     class Source(models.TextChoices):
         ONLINE = "online", _("Online (public form)")
@@ -141,25 +143,26 @@ class Project(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def in_implementation(self) -> bool:
+        """Milestones, progress reports and deputies' site visits are recorded only now."""
+        return self.state == self.State.IMPLEMENTATION
 
-class ProjectTransition(models.Model):
+    @property
+    def implemented(self) -> bool:
+        """In implementation or past it: the page shows the implementation and its progress."""
+        return self.state in (self.State.IMPLEMENTATION, self.State.COMPLETED, self.State.EVALUATED)
+
+
+class ProjectTransition(TransitionRecord):
     """One move of a project through the pipeline, with who and when."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("from"), max_length=16, choices=Project.State.choices, blank=True)  # "" when proposed
-    to_state = models.CharField(_("to"), max_length=16, choices=Project.State.choices)
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    from_state, to_state = state_fields(Project.State.choices, 16)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("project state change")
         verbose_name_plural = _("project state changes")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.project} {self.from_state}→{self.to_state}"
 
 
 class Ballot(models.Model):
@@ -185,6 +188,23 @@ class Ballot(models.Model):
         RUNNING = "running", _("Counting")
         DONE = "done", _("Counted")
         FAILED = "failed", _("Failed")
+
+    # The count: queued when the box is opened, run by its task (which may be delivered again; the service may also
+    # be called directly), done or failed.
+    # A finished count is queued again only by "count_again" (a recount or a retry), and a voided ballot's count
+    # is cleared only if it never finished.
+    TALLY_STATE_TRANSITIONS = {
+        TallyState.NONE: (TallyState.QUEUED, TallyState.RUNNING, TallyState.DONE),
+        TallyState.QUEUED: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
+        TallyState.RUNNING: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
+        TallyState.DONE: (TallyState.RUNNING, TallyState.DONE),
+        TallyState.FAILED: (TallyState.RUNNING, TallyState.DONE, TallyState.FAILED),
+    }
+    TALLY_STATE_ACTIONS = {
+        "count_again": (TallyState.QUEUED, tuple(TallyState)),
+        "void": (TallyState.NONE, (TallyState.NONE, TallyState.QUEUED, TallyState.RUNNING, TallyState.FAILED)),
+    }
+    TALLY_STATE_REFUSED_MOVE = _("A count that is “%(from)s” cannot become “%(to)s”.")
 
     poll = models.OneToOneField(SecretPoll, on_delete=models.PROTECT, related_name="project_ballot")
     session = models.ForeignKey(Session, verbose_name=_("session"), null=True, blank=True, on_delete=models.PROTECT,
@@ -248,6 +268,12 @@ class Ballot(models.Model):
     @property
     def is_runoff(self) -> bool:
         return self.previous_round_id is not None
+
+    @property
+    def may_count_again(self) -> bool:
+        """A count can be run again once the box is open, until the result is certified (`ballot_count_again`)."""
+        poll = self.poll
+        return (poll.state == poll.State.CLOSED and bool(poll.unsealed_at)) or poll.state == poll.State.TALLIED
 
 
 class BallotCandidate(models.Model):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress import polls, safeguards, verification
+from congress import polls, safeguards, verification, workflows
 from congress.models import CongressBody, SecretPoll
 from congress.services import audit_record, snapshot
 from congress.tracking import new_reference
@@ -26,7 +26,6 @@ from projects.models import (
     Milestone,
     ProgressReport,
     Project,
-    ProjectTransition,
     TallyResult,
 )
 
@@ -39,21 +38,12 @@ class ProjectError(ValidationError):
 
 def project_transition(*, project: Project, to: str, acting_user=None, reason: str = "") -> Project:
     """The one way a project changes state: checks the table, records the move."""
-    frm = project.state
-    if to not in Project.TRANSITIONS[Project.State(frm)]:
-        raise ProjectError(
-            _("A project that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": Project.State(frm).label, "to": Project.State(to).label}
-        )
+    workflows.check(project, to, error=ProjectError)
     if to in Project.NEEDS_REASON and not reason.strip():
         raise ProjectError(_("Give the reason why the project is not adopted."))
-    project.state = to
     if reason:
         project.state_reason = reason.strip()[:300]
-    project.save(update_fields=["state", "state_reason"])
-    ProjectTransition.objects.create(project=project, from_state=frm, to_state=to,
-                                     by=acting_user if acting_user and acting_user.is_authenticated else None,
-                                     note=reason[:300])
+    workflows.transition(project, to, actor=acting_user, note=reason, also=["state_reason"], error=ProjectError)
     return project
 
 
@@ -81,9 +71,7 @@ def project_propose(*, acting_user=None, **fields) -> Project:
     _name_unit(project)
     project.full_clean()
     project.save()
-    ProjectTransition.objects.create(project=project, from_state="", to_state=project.state,
-                                     by=acting_user if acting_user and acting_user.is_authenticated else None,
-                                     note=project.get_source_display())
+    workflows.record(project, from_state="", actor=acting_user, note=project.get_source_display())
     audit_record(actor=acting_user, action="project.propose", obj=project, division=project.body.division,
                  after=snapshot(project, fields=["title", "year", "source"]))
     return project
@@ -419,9 +407,9 @@ def ballot_unseal(*, ballot: Ballot, shares: list[str], acting_user=None) -> int
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     opened = polls.poll_unseal(poll=ballot.poll, shares=shares, check=ballot_rules_check(ballot),
                                acting_user=acting_user)
-    ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    workflows.transition(ballot, Ballot.TallyState.QUEUED, field="tally_state", also=["tally_error"],
+                         error=ProjectError)
     ballot_queue_tally(ballot=ballot)
     return opened
 
@@ -432,8 +420,8 @@ def ballot_void(*, ballot: Ballot, reason: str, acting_user=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().select_related("poll__body__division").get(pk=ballot.pk)
     polls.poll_void(poll=ballot.poll, reason=reason, acting_user=acting_user)
     TallyResult.objects.filter(ballot=ballot).delete()
-    ballot.tally_state, ballot.tally_error = Ballot.TallyState.NONE, ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    ballot.tally_error = ""
+    workflows.transition(ballot, "void", field="tally_state", also=["tally_error"], error=ProjectError)
     for c in ballot.candidates.select_related("project"):
         project = Project.objects.select_for_update().get(pk=c.project_id)
         if project.state == Project.State.ON_BALLOT and not ballot.is_runoff:  # a run-off's stay for its re-run
@@ -451,9 +439,8 @@ def ballot_count_again(*, ballot: Ballot, acting_user=None) -> Ballot:
     if ballot.poll.public_key and ballot.poll.unsealed_at is None:
         raise ProjectError(_("The ballot box is still sealed: it is counted after the scrutineers open it."))
     before = {"tally_state": ballot.tally_state, "tally_error": ballot.tally_error}
-    ballot.tally_state = Ballot.TallyState.QUEUED
     ballot.tally_error = ""
-    ballot.save(update_fields=["tally_state", "tally_error"])
+    workflows.transition(ballot, "count_again", field="tally_state", also=["tally_error"], error=ProjectError)
     audit_record(actor=acting_user, action="ballot.count_again", obj=ballot.poll, division=ballot.body.division,
                  before=before, after={"tally_state": ballot.tally_state})
     ballot_queue_tally(ballot=ballot)
@@ -466,8 +453,8 @@ def ballot_queue_tally(*, ballot: Ballot) -> None:
     from projects.tasks import tally_ballot
 
     def failed(error):
-        Ballot.objects.filter(pk=ballot.pk).update(tally_state=Ballot.TallyState.FAILED,
-                                                   tally_error=_("The task queue was not reachable. Count again."))
+        workflows.update(Ballot.objects.filter(pk=ballot.pk), Ballot.TallyState.FAILED, field="tally_state",
+                         tally_error=_("The task queue was not reachable. Count again."))
 
     send_after_commit(tally_ballot, ballot.pk, on_failure=failed)
 
@@ -546,8 +533,7 @@ def ballot_tally(*, ballot_id: int) -> TallyResult:
         result.data, result.checksum = data, checksum
         result.save(update_fields=["data", "checksum", "counted_at"])
     polls.poll_mark_tallied(poll)
-    ballot.tally_state = Ballot.TallyState.DONE
-    ballot.save(update_fields=["tally_state"])
+    workflows.transition(ballot, Ballot.TallyState.DONE, field="tally_state", error=ProjectError)
     return result
 
 

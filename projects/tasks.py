@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from congress import workflows
 from projects import services, supervision
 from projects.models import Ballot
 
@@ -8,11 +9,13 @@ from projects.models import Ballot
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def tally_ballot(ballot_id: int) -> str:
     """Count a closed ballot. Safe to run again: the stored result is the same."""
-    Ballot.objects.filter(pk=ballot_id).exclude(poll__state="certified").update(tally_state=Ballot.TallyState.RUNNING)
+    workflows.update(Ballot.objects.filter(pk=ballot_id).exclude(poll__state="certified"), Ballot.TallyState.RUNNING,
+                     field="tally_state")
     try:
         result = services.ballot_tally(ballot_id=ballot_id)
     except services.ProjectError as exc:
-        Ballot.objects.filter(pk=ballot_id).update(tally_state=Ballot.TallyState.FAILED, tally_error=" ".join(exc.messages)[:300])
+        workflows.update(Ballot.objects.filter(pk=ballot_id), Ballot.TallyState.FAILED, field="tally_state",
+                         tally_error=" ".join(exc.messages)[:300])
         raise
     return result.checksum
 

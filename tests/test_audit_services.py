@@ -43,6 +43,11 @@ AUDITED_BY_CALLER = {
     # the workflow step inside project_move, ballot_open and ballot_certify; it keeps its own history row
     "projects.services.project_transition": ("projects.services.project_move", "projects.services.ballot_open",
                                              "projects.services.ballot_certify"),
+    # the workflow primitive: makes the move and its history row; the service that calls it writes the audit row
+    "congress.workflows.transition": ("deputies.opinions.opinion_transition", "deputies.suggestions.suggestion_assign",
+                                      "meetings.services.meeting_transition", "projects.services.project_move"),
+    "congress.workflows.record": ("deputies.opinions.opinion_receive", "deputies.suggestions.suggestion_submit",
+                                  "meetings.services.meeting_create", "projects.services.project_propose"),
 }
 
 

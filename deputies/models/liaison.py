@@ -5,13 +5,13 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from congress.models import Division, scoped_queryset
+from congress.workflows import TransitionRecord, state_fields
 
 
 class LiaisonStation(models.Model):
@@ -140,6 +140,7 @@ class ResidentOpinion(models.Model):
     }
     NEEDS_REASON = (State.DEFERRED, State.NOT_ADOPTED)
     CLOSING = (State.RESOLVED, State.DEFERRED, State.NOT_ADOPTED)
+    REFUSED_MOVE = _("An opinion that is “%(from)s” cannot become “%(to)s”.")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True)
     division = models.ForeignKey(Division, verbose_name=pgettext_lazy("resident", "where"), on_delete=models.PROTECT,
@@ -187,16 +188,9 @@ class ResidentOpinion(models.Model):
         return f"{self.reference} {self.text[:30]}"
 
 
-class OpinionTransition(models.Model):
+class OpinionTransition(TransitionRecord):
     opinion = models.ForeignKey(ResidentOpinion, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, choices=ResidentOpinion.State.choices, blank=True)
-    to_state = models.CharField(max_length=12, choices=ResidentOpinion.State.choices)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
+    from_state, to_state = state_fields(ResidentOpinion.State.choices, 12)
 
     def __str__(self):
         return f"{self.opinion.reference} {self.from_state}→{self.to_state}"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import CongressBody, scoped_queryset
+from congress.workflows import TransitionRecord, state_fields
 
 
 class Suggestion(models.Model):
@@ -27,6 +28,10 @@ class Suggestion(models.Model):
         State.ANSWERED: (State.CLOSED, State.ASSIGNED),  # dissatisfied: reopened to the unit
         State.CLOSED: (),
     }
+    # "assign": a new or returned suggestion (an answered one goes back to its unit only by its authors' evaluation)
+    ACTIONS = {"assign": (State.ASSIGNED, (State.SUBMITTED, State.RETURNED)), "reply": State.ANSWERED,
+               "return": State.RETURNED, "evaluate": State.CLOSED}
+    REFUSED_MOVE = _("A suggestion that is “%(from)s” cannot become “%(to)s”.")
 
     class Satisfaction(models.TextChoices):
         SATISFIED = "satisfied", _("Satisfied")
@@ -146,19 +151,9 @@ class SuggestionExtension(models.Model):
         return f"{self.suggestion} → {self.until}"
 
 
-class SuggestionTransition(models.Model):
+class SuggestionTransition(TransitionRecord):
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=10, choices=Suggestion.State.choices, blank=True)
-    to_state = models.CharField(max_length=10, choices=Suggestion.State.choices)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.suggestion} {self.from_state}→{self.to_state}"
+    from_state, to_state = state_fields(Suggestion.State.choices, 10)
 
 
 class SupervisionGroup(models.Model):
