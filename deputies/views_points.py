@@ -29,7 +29,8 @@ def _person(request):
 @login_required
 def my_reports(request):
     person = _person(request)
-    form = dforms.DutyReportForm(request.POST or None, request.FILES or None, person=person,
+    form = dforms.DutyReportForm(request.POST if request.method == "POST" else None,
+                                 request.FILES if request.method == "POST" else None, person=person,
                                  initial={"date": timezone.localdate()})
 
     def page(status=200):
@@ -77,7 +78,7 @@ def reports_review(request):
 @staff_required
 def point_rules(request, pk):
     body = get_object_or_404(CongressBody.objects.in_scope(request.user), pk=pk)
-    form = dforms.PointRulesForm(request.POST or None, rules=services.rules_of(body))
+    form = dforms.PointRulesForm(request.POST if request.method == "POST" else None, rules=services.rules_of(body))
     page = partial(render, request, "deputies/point_rules.html", {"body": body, "form": form})
     if request.method != "POST":
         return page()

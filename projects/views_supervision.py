@@ -162,8 +162,8 @@ def site_visit(request, pk):
     project = get_object_or_404(Project.objects.select_related("body__division"), pk=pk)
     if not predicates.can_add_site_visit(request.user, project):
         raise Http404
-    form = pforms.SiteVisitForm(request.POST or None, request.FILES or None,
-                                initial={"date": timezone.localdate()})
+    form = pforms.SiteVisitForm(request.POST if request.method == "POST" else None,
+                                request.FILES if request.method == "POST" else None, initial={"date": timezone.localdate()})
     page = partial(render, request, "projects/site_visit.html", {
         "project": project, "form": form, "visits": project.site_visits.select_related("person")})
     if request.method != "POST":
