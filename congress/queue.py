@@ -36,15 +36,22 @@ class QueueUnavailable(Exception):
     """The work was saved, but its background task could not be queued."""
 
 
-def send_after_commit(task, *args, on_failure) -> None:
-    """Send `task(*args)` once the current transaction commits; `on_failure(error)` if the queue is unreachable.
+def require_own_transactions() -> None:
+    """Refuse to run with ATOMIC_REQUESTS on: each service must be its own transaction, committed inside the view.
 
-    `QueueUnavailable` reaches the view only because a request is not one transaction (ATOMIC_REQUESTS is False):
-    the view's own `transaction.atomic()` block commits, the send runs, and the view says the queue is down. With
-    ATOMIC_REQUESTS the send would run after the view has answered, and the error would be a 500.
+    `QueueUnavailable` reaches the view only because a request is not one transaction: the view's own
+    `transaction.atomic()` block (`congress.responses.act`) commits, the send runs, and the view says the queue is
+    down. With ATOMIC_REQUESTS the send would run after the view has answered, and the error would be a 500; and a
+    refused action would roll back only with the whole request.
     """
     if transaction.get_connection().settings_dict.get("ATOMIC_REQUESTS"):
-        raise ImproperlyConfigured("congress.queue needs ATOMIC_REQUESTS = False (see congress/settings.py).")
+        raise ImproperlyConfigured("congress needs ATOMIC_REQUESTS = False (see congress/settings.py).")
+
+
+def send_after_commit(task, *args, on_failure) -> None:
+    """Send `task(*args)` once the current transaction commits; `on_failure(error)` if the queue is unreachable
+    (then `QueueUnavailable` is raised where that transaction commits: see `require_own_transactions`)."""
+    require_own_transactions()
 
     def run():
         try:

@@ -111,10 +111,12 @@ TEMPLATES = [
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'congress.sqlite3'}")}
-# Not one transaction per request: each service is its own transaction, and the views rely on it. A task queued
-# by a service is sent when that transaction commits, inside the view, so that a queue that is down is said on the
-# page ("saved, but ... could not be queued") rather than raised after the answer. congress/queue.py refuses to
-# queue anything with ATOMIC_REQUESTS on (tests/congress/test_queue.py).
+# Not one transaction per request (this carries weight): each service is its own transaction, and the views rely
+# on it. A task queued by a service is sent when that transaction commits, inside the view, so that a queue that is
+# down is said on the page ("saved, but ... could not be queued") rather than raised after the answer; and a refused
+# action rolls back only itself, before its page is shown again. congress.queue.require_own_transactions refuses
+# ATOMIC_REQUESTS on, both where a task is queued and in congress.responses.act, which runs every view's action
+# (tests/congress/test_queue.py, tests/congress/test_responses.py).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

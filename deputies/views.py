@@ -1,8 +1,9 @@
+from functools import partial
+
 import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from congress.decorators import staff_required
 from congress.exports import dataset_response
 from congress.forms import id_from
 from congress.models import CongressBody, Term
+from congress.responses import act, refuse
 from deputies import roster as roster_files
 from deputies import selectors, services
 from deputies.forms import RosterConfirmForm, RosterUploadForm
@@ -113,19 +115,15 @@ def _roster_import_confirm(request, body):
         rows = roster_files.deserialise_rows(data["rows"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         # expired (older than IMPORT_MAX_AGE), altered, or not a preview at all: nothing is imported
-        messages.error(request, _("The preview has expired or was altered. Upload the file again."))
-        return _roster_import_page(request, body, status=400)
-    try:
-        mandates = services.roster_import(term=term, rows=rows, acting_user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return _roster_import_page(request, body, status=422)
-    messages.success(request, _("%(n)s mandates imported.") % {"n": len(mandates)})
-    return redirect(f"{body_url(body)}?term={term.pk}")
+        return refuse(request, partial(_roster_import_page, request, body),
+                      _("The preview has expired or was altered. Upload the file again."), status=400)
+    return act(request, page=partial(_roster_import_page, request, body),
+               action=lambda: services.roster_import(term=term, rows=rows, acting_user=request.user),
+               success=lambda mandates: _("%(n)s mandates imported.") % {"n": len(mandates)},
+               done=f"{body_url(body)}?term={term.pk}")
 
 
-def _roster_import_page(request, body, *, status):
+def _roster_import_page(request, body, *, status=200):
     """The upload page again, with the messages saying why nothing was imported."""
     return render(request, "deputies/roster_import.html", {"body": body, "form": RosterUploadForm(body=body)},
                   status=status)

@@ -1,12 +1,11 @@
 """Pages of the liaison network and residents' opinions."""
 
 import datetime
+from functools import partial
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 from congress import workflows
 from congress.decorators import staff_required
-from congress.responses import flash_errors
+from congress.responses import act
 from congress.tracking import thanks_context
 from deputies import forms as dforms
 from deputies import opinions
@@ -25,19 +24,17 @@ from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
 def opinion_new_public(request):
     """Residents raise an opinion without an account; rate-limited, minimal personal data."""
     form = dforms.PublicOpinionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if is_ratelimited(request, group="public-opinion", key="ip", rate=settings.PUBLIC_FORM_RATE, method="POST",
-                          increment=True):
-            return render(request, "deputies/opinion_public.html", {"form": form, "limited": True}, status=429)
-        if form.is_valid():
-            d = form.cleaned_data
-            opinion = opinions.opinion_receive(division=d["division"], category=d["category"], text=d["text"],
-                                               channel=ResidentOpinion.Channel.ONLINE,
-                                               resident_name=d["resident_name"], resident_contact=d["resident_contact"])
-            # POST, redirect, GET: reloading the thank-you page does not send the opinion again
-            return redirect("deputies:opinion_thanks", token=opinions.rating_token(opinion))
-        return render(request, "deputies/opinion_public.html", {"form": form}, status=422)
-    return render(request, "deputies/opinion_public.html", {"form": form})
+    page = partial(render, request, "deputies/opinion_public.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    if is_ratelimited(request, group="public-opinion", key="ip", rate=settings.PUBLIC_FORM_RATE, method="POST",
+                      increment=True):
+        return render(request, "deputies/opinion_public.html", {"form": form, "limited": True}, status=429)
+    # POST, redirect, GET: reloading the thank-you page does not send the opinion again
+    return act(request, form=form, on_form=True, page=page, action=lambda d: opinions.opinion_receive(
+        division=d["division"], category=d["category"], text=d["text"], channel=ResidentOpinion.Channel.ONLINE,
+        resident_name=d["resident_name"], resident_contact=d["resident_contact"]),
+        done=lambda opinion: reverse("deputies:opinion_thanks", kwargs={"token": opinions.rating_token(opinion)}))
 
 
 def opinion_thanks(request, token):
@@ -58,18 +55,15 @@ def opinion_track(request, token):
         return render(request, "deputies/opinion_link_expired.html", {"opinion": opinion, "settings_days": settings.OPINION_LINK_DAYS_AFTER_RATING},
                       status=410)
     form = dforms.RatingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                opinions.opinion_rate(opinion=opinion, rating=form.cleaned_data["rating"])
-                messages.success(request, _("Thank you for rating the handling."))
-                return redirect("deputies:opinion_track", token=token)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-        # the link is for one rating: a second one is a conflict with the first, which stands
-        status = 409 if opinion.rating is not None else 422
-        return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form}, status=status)
-    return render(request, "deputies/opinion_track.html", {"opinion": opinion, "form": form})
+    page = partial(render, request, "deputies/opinion_track.html", {"opinion": opinion, "form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: opinions.opinion_rate(opinion=opinion, rating=d["rating"]),
+               success=_("Thank you for rating the handling."),
+               done=reverse("deputies:opinion_track", kwargs={"token": token}),
+               # the link is for one rating: a second one is a conflict with the first, which stands
+               status=409 if opinion.rating is not None else 422)
 
 
 @staff_required
@@ -92,15 +86,13 @@ def opinion_list(request):
 @staff_required
 def opinion_new_staff(request):
     form = dforms.StaffOpinionForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opinion = opinions.opinion_receive(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Opinion %(ref)s recorded.") % {"ref": opinion.reference})
-            return redirect("deputies:opinion", pk=opinion.pk)
-    return render(request, "deputies/opinion_form.html", {"form": form}, status=422 if form.errors else 200)
+    page = partial(render, request, "deputies/opinion_form.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: opinions.opinion_receive(acting_user=request.user, **d),
+               success=lambda opinion: _("Opinion %(ref)s recorded.") % {"ref": opinion.reference},
+               done=lambda opinion: reverse("deputies:opinion", args=[opinion.pk]))
 
 
 def _opinion_in_scope(request, pk):
@@ -133,21 +125,12 @@ def _opinion_page(request, opinion, action_form=None, status=200):
 def opinion_act(request, pk):
     opinion = _opinion_in_scope(request, pk)
     form = dforms.OpinionActionForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            opinions.opinion_transition(opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"],
-                                        reason=d["reason"], reply=d["reply"], acting_user=request.user)
-            messages.success(request, _("Opinion updated."))
-            return redirect("deputies:opinion", pk=opinion.pk)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
     # refused: the page again, with what was typed still in the form (422)
-    return _opinion_page(request, opinion, action_form=form, status=422)
+    return act(request, form=form, page=partial(_opinion_page, request, opinion, action_form=form),
+               action=lambda d: opinions.opinion_transition(
+                   opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"], reason=d["reason"],
+                   reply=d["reply"], acting_user=request.user),
+               success=_("Opinion updated."), done=reverse("deputies:opinion", args=[opinion.pk]))
 
 
 @staff_required
@@ -173,17 +156,15 @@ def walk_in(request, pk):
     station = _station_in_scope(request, pk)
     form = dforms.WalkInOpinionForm(request.POST if request.method == "POST" else None, user=request.user,
                                     station=station)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opinion = opinions.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
-                                               acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
-            return redirect("deputies:walk_in_receipt", pk=station.pk, opinion_pk=opinion.pk)
-    return render(request, "deputies/walk_in.html", {"station": station, "form": form},
-                  status=422 if form.errors else 200)
+    page = partial(render, request, "deputies/walk_in.html", {"station": station, "form": form})
+    if request.method != "POST":
+        return page()
+    # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: opinions.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
+                                                         acting_user=request.user, **d),
+               done=lambda opinion: reverse("deputies:walk_in_receipt",
+                                            kwargs={"pk": station.pk, "opinion_pk": opinion.pk}))
 
 
 @staff_required
@@ -202,15 +183,17 @@ def walk_in_receipt(request, pk, opinion_pk):
 def station_detail(request, pk):
     station = get_object_or_404(LiaisonStation.objects.in_scope(request.user).select_related("division"), pk=pk)
     form = dforms.ReceptionForm(request.POST if request.method == "POST" else None, station=station)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opinions.reception_record(station=station, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("Reception recorded."))
-            return redirect("deputies:station", pk=station.pk)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
+    page = partial(_station_page, request, station, form)
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: opinions.reception_record(station=station, acting_user=request.user, **d),
+               success=_("Reception recorded."), done=reverse("deputies:station", args=[station.pk]))
+
+
+def _station_page(request, station, form, *, status=200):
     today = timezone.localdate()
     return render(request, "deputies/station_detail.html", {
         "station": station, "form": form, "receptions": station.receptions.prefetch_related("on_duty")[:50],
         "upcoming": station.reception_dates(today, today + datetime.timedelta(days=366)),
-    }, status=422 if form.errors else 200)
+    }, status=status)

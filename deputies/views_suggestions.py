@@ -1,17 +1,18 @@
 """Pages for deputies' suggestions: deputies submit and evaluate; staff assign and record replies."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congress.decorators import staff_required
-from congress.responses import flash_errors, flash_form_errors, refused
+from congress.responses import act, refuse
 from deputies import forms as dforms
 from deputies import predicates
 from deputies import suggestions as services
@@ -27,27 +28,26 @@ def _person(request):
 
 @login_required
 def my_suggestions(request):
-    person = _person(request)
+    return _my_suggestions_page(request, _person(request))
+
+
+def _my_suggestions_page(request, person, *, status=200):
     qs = (Suggestion.objects.filter(lead=person) | Suggestion.objects.filter(co_authors=person)).distinct()
-    return render(request, "deputies/my_suggestions.html", {"suggestions": qs.select_related("body").order_by("-submitted_on")})
+    return render(request, "deputies/my_suggestions.html",
+                  {"suggestions": qs.select_related("body").order_by("-submitted_on")}, status=status)
 
 
 @login_required
 def suggestion_new(request):
     person = _person(request)
     form = dforms.SuggestionForm(request.POST if request.method == "POST" else None, person=person)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.suggestion_submit(body=d["body"], lead=person, title=d["title"], text=d["text"],
-                                       co_authors=list(d["co_authors"]), submitted_on=timezone.localdate(),
-                                       meeting=d["meeting"],
-                                       acting_user=request.user)
-            messages.success(request, _("Suggestion submitted."))
-            return redirect("deputies:my_suggestions")
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-    return render(request, "deputies/suggestion_form.html", {"form": form}, status=422 if form.errors else 200)
+    page = partial(render, request, "deputies/suggestion_form.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page, action=lambda d: services.suggestion_submit(
+        body=d["body"], lead=person, title=d["title"], text=d["text"], co_authors=list(d["co_authors"]),
+        submitted_on=timezone.localdate(), meeting=d["meeting"], acting_user=request.user),
+        success=_("Suggestion submitted."), done=reverse("deputies:my_suggestions"))
 
 
 @login_required
@@ -55,18 +55,10 @@ def suggestion_new(request):
 def suggestion_evaluate(request, pk):
     person = _person(request)
     s = get_object_or_404(Suggestion, pk=pk, lead=person)
-    form = dforms.EvaluationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.suggestion_evaluate(suggestion=s, satisfaction=form.cleaned_data["satisfaction"],
-                                         on=timezone.localdate(), acting_user=request.user)
-            messages.success(request, _("Thank you for your evaluation."))
-            return redirect("deputies:my_suggestions")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        messages.error(request, _("Say whether you are satisfied with the handling."))
-    return refused(request, reverse("deputies:my_suggestions"))
+    return act(request, form=dforms.EvaluationForm(request.POST), page=partial(_my_suggestions_page, request, person),
+               action=lambda d: services.suggestion_evaluate(suggestion=s, satisfaction=d["satisfaction"],
+                                                             on=timezone.localdate(), acting_user=request.user),
+               success=_("Thank you for your evaluation."), done=reverse("deputies:my_suggestions"))
 
 
 @staff_required
@@ -82,19 +74,15 @@ def suggestion_list(request):
 @staff_required
 def suggestion_detail(request, pk):
     s = get_object_or_404(Suggestion.objects.in_scope(request.user).select_related("body", "lead", "meeting"), pk=pk)
-    status = 200
     form = dforms.SuggestionActionForm(request.POST if request.method == "POST" else None, body=s.body)
-    if request.method == "POST":
-        status = 422  # unless the action succeeds and redirects
-        if form.is_valid():
-            try:
-                _staff_action(request, s, form.cleaned_data)
-                messages.success(request, _("Suggestion updated."))
-                return redirect("deputies:suggestion", pk=s.pk)
-            except ValidationError as exc:
-                flash_errors(request, exc)
-        else:
-            flash_form_errors(request, form)
+    page = partial(_suggestion_page, request, s, form)
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, page=page, action=lambda d: _staff_action(request, s, d),
+               success=_("Suggestion updated."), done=reverse("deputies:suggestion", args=[s.pk]))
+
+
+def _suggestion_page(request, s, form, *, status=200):
     return render(request, "deputies/suggestion_detail.html", {
         "s": s, "transitions": s.transitions.select_related("by"), "co_authors": s.co_authors.all(),
         "assisting": s.assisting_units.all(), "extensions": s.extensions.select_related("requested_by", "decided_by"),
@@ -147,34 +135,32 @@ def unit_suggestion(request, pk):
     s = get_object_or_404(predicates.unit_queue(request.user).select_related("body", "main_unit"), pk=pk)
     may_act = predicates.can_handle_as_main_unit(request.user, s)
     form = dforms.UnitActionForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if not may_act:
-            messages.error(request, _("Only the main unit acts on a suggestion, while it is being handled."))
-        elif form.is_valid():
-            d, today = form.cleaned_data, timezone.localdate()
-            try:
-                if d["action"] == "return":
-                    services.suggestion_return(suggestion=s, reason=d["reason"], on=today, acting_user=request.user)
-                elif d["action"] == "reply":
-                    services.suggestion_reply(suggestion=s, reply=d["reply"], on=today,
-                                              confidential=d["confidential"], acting_user=request.user)
-                else:
-                    if d["until"] is None:
-                        raise ValidationError(_("Give the new due date."))
-                    services.suggestion_extension_request(suggestion=s, until=d["until"], reason=d["reason"],
-                                                          on=today, acting_user=request.user)
-                messages.success(request, _("Suggestion updated."))
-                return redirect("deputies:unit_suggestion", pk=s.pk)
-            except ValidationError as exc:
-                flash_errors(request, exc)
-        else:
-            flash_form_errors(request, form)
-    return render(request, "deputies/unit_suggestion.html", {
-        "s": s, "may_act": may_act, "form": form, "assisting": s.assisting_units.all(),
-        "extensions": s.extensions.all(), "return_deadline": services.return_deadline(s),
-        "today": timezone.localdate()}, status=status)
+
+    def page(status=200):
+        return render(request, "deputies/unit_suggestion.html", {
+            "s": s, "may_act": may_act, "form": form, "assisting": s.assisting_units.all(),
+            "extensions": s.extensions.all(), "return_deadline": services.return_deadline(s),
+            "today": timezone.localdate()}, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not may_act:
+        return refuse(request, page, _("Only the main unit acts on a suggestion, while it is being handled."))
+
+    def unit_action(d):
+        today = timezone.localdate()
+        if d["action"] == "return":
+            return services.suggestion_return(suggestion=s, reason=d["reason"], on=today, acting_user=request.user)
+        if d["action"] == "reply":
+            return services.suggestion_reply(suggestion=s, reply=d["reply"], on=today,
+                                             confidential=d["confidential"], acting_user=request.user)
+        if d["until"] is None:
+            raise ValidationError(_("Give the new due date."))
+        return services.suggestion_extension_request(suggestion=s, until=d["until"], reason=d["reason"], on=today,
+                                                     acting_user=request.user)
+
+    return act(request, form=form, page=page, action=unit_action, success=_("Suggestion updated."),
+               done=reverse("deputies:unit_suggestion", args=[s.pk]))
 
 
 def public_replies(request):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -26,7 +25,7 @@ from congress.decorators import staff_required
 from congress.forms import ScrutineersForm
 from congress.models import SecretPoll
 from congress.predicates import is_scoped_staff
-from congress.responses import flash_errors, flash_form_errors, refused
+from congress.responses import act
 from meetings import forms as mforms
 from meetings import hall, services
 from meetings.models import Attendee, Meeting
@@ -179,6 +178,10 @@ def _unseal_url(h) -> str:
 
 @staff_required
 def console(request, pk):
+    return _console_page(request, pk)
+
+
+def _console_page(request, pk, *, status=200):
     meeting = _meeting_in_scope(request, pk)
     rows = []
     for h in hall.console_polls(meeting):
@@ -197,7 +200,7 @@ def console(request, pk):
         "attendees": attendees, "screen_url": screen_url, "statuses": Attendee.Status,
         "state_url": reverse("meetings:console_state", args=[meeting.pk]),
         "events_url": reverse("meetings:console_events", args=[meeting.pk]),
-    })
+    }, status=status)
 
 
 @staff_required
@@ -220,22 +223,9 @@ async def console_events(request, pk):
     return await _stream(request, pk, lambda: Meeting.objects.in_scope(user).filter(pk=pk).exists())
 
 
-def _back(meeting):
-    return reverse("meetings:console", args=[meeting.pk])
-
-
-def _console_action(request, meeting, form, action, success):
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return refused(request, _back(meeting))
-    try:
-        with transaction.atomic():
-            action(form.cleaned_data)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-        return refused(request, _back(meeting))
-    messages.success(request, success)
-    return redirect(_back(meeting))
+def on_console(request, meeting) -> dict:
+    """Where an action of the chair's console answers (`act`): the console, again or after the redirect."""
+    return {"page": partial(_console_page, request, meeting.pk), "done": reverse("meetings:console", args=[meeting.pk])}
 
 
 @staff_required
@@ -244,41 +234,42 @@ def console_start(request, pk):
     """Start a vote: the scrutineers' cards are shown once, in this response (congress.ballot_box)."""
     meeting = _meeting_in_scope(request, pk)
     form = StartForm(request.POST)
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return refused(request, _back(meeting))
 
     def open_poll(scrutineers, threshold):
         return hall.hall_start_vote(meeting=meeting, poll_id=form.cleaned_data["poll"],
                                     minutes=form.cleaned_data["minutes"], scrutineers=scrutineers,
                                     threshold=threshold, acting_user=request.user)
 
-    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=_back(meeting))
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, form=form,
+                                          back_url=reverse("meetings:console", args=[meeting.pk]),
+                                          page=partial(_console_page, request, meeting.pk))
 
 
 @staff_required
 @require_POST
 def console_extend(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _console_action(request, meeting, ExtendForm(request.POST), lambda d: hall.hall_extend(
-        meeting=meeting, poll_id=d["poll"], minutes=d["minutes"], acting_user=request.user), _("Voting extended."))
+    return act(request, form=ExtendForm(request.POST), **on_console(request, meeting), success=_("Voting extended."),
+               action=lambda d: hall.hall_extend(meeting=meeting, poll_id=d["poll"], minutes=d["minutes"],
+                                                 acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def console_announce(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _console_action(request, meeting, PollForm(request.POST), lambda d: hall.hall_announce(
-        meeting=meeting, poll_id=d["poll"], acting_user=request.user), _("Shown on the hall screen."))
+    return act(request, form=PollForm(request.POST), **on_console(request, meeting),
+               action=lambda d: hall.hall_announce(meeting=meeting, poll_id=d["poll"], acting_user=request.user),
+               success=_("Shown on the hall screen."))
 
 
 @staff_required
 @require_POST
 def console_rules(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _console_action(request, meeting, RulesForm(request.POST), lambda d: hall.hall_rules_set(
-        meeting=meeting, poll_id=d["poll"], present_only=d["present_only"], hall_result=d["hall_result"],
-        acting_user=request.user), _("Settings saved."))
+    return act(request, form=RulesForm(request.POST), **on_console(request, meeting), success=_("Settings saved."),
+               action=lambda d: hall.hall_rules_set(meeting=meeting, poll_id=d["poll"], present_only=d["present_only"],
+                                                    hall_result=d["hall_result"], acting_user=request.user))
 
 
 @staff_required
@@ -286,16 +277,11 @@ def console_rules(request, pk):
 def console_attendance(request, pk):
     """Staff at the door: a late arrival, a departure, a return."""
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.AttendanceForm(request.POST)
-    if form.is_valid():
-        get_object_or_404(Attendee, pk=form.cleaned_data["attendee"], meeting=meeting)
-
-    def mark(d):
-        attendee = Attendee.objects.get(pk=d["attendee"], meeting=meeting)
-        services.attendee_set_status(attendee=attendee, status=d["status"], reason=d["reason"],
-                                     acting_user=request.user)
-
-    return _console_action(request, meeting, form, mark, _("Attendance recorded."))
+    return act(request, form=mforms.AttendanceForm(request.POST), **on_console(request, meeting),
+               action=lambda d: services.attendee_set_status(
+                   attendee=get_object_or_404(Attendee, pk=d["attendee"], meeting=meeting), status=d["status"],
+                   reason=d["reason"], acting_user=request.user),
+               success=_("Attendance recorded."))
 
 
 @staff_required
@@ -303,7 +289,8 @@ def console_attendance(request, pk):
 def screen_link(request, pk):
     meeting = _meeting_in_scope(request, pk)
     if request.POST.get("what") == "revoke":
-        return _console_action(request, meeting, forms.Form(request.POST), lambda d: hall.screen_link_revoke(
-            meeting=meeting, acting_user=request.user), _("The screen link is revoked."))
-    return _console_action(request, meeting, forms.Form(request.POST), lambda d: hall.screen_link_new(
-        meeting=meeting, acting_user=request.user), _("A new screen link is made; the old one no longer works."))
+        return act(request, **on_console(request, meeting), success=_("The screen link is revoked."),
+                   action=lambda: hall.screen_link_revoke(meeting=meeting, acting_user=request.user))
+    return act(request, **on_console(request, meeting),
+               success=_("A new screen link is made; the old one no longer works."),
+               action=lambda: hall.screen_link_new(meeting=meeting, acting_user=request.user))

@@ -1,8 +1,9 @@
+from functools import partial
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,8 @@ from congress.forms import ConfirmCloseForm, id_from
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.printing import pdf_response
-from congress.queue import QueueUnavailable, send_after_commit
-from congress.responses import flash_errors, flash_form_errors, refused
+from congress.queue import send_after_commit
+from congress.responses import act, refuse
 from meetings import forms as mforms
 from meetings import reports, selectors, services
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
@@ -44,18 +45,20 @@ def meeting_list(request):
 @staff_required
 def meeting_new(request):
     form = mforms.MeetingForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            return redirect("meetings:meeting", pk=meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form}, status=422 if form.errors else 200)
+    page = partial(render, request, "meetings/meeting_form.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: services.meeting_create(acting_user=request.user, **d),
+               done=lambda meeting: reverse("meetings:meeting", args=[meeting.pk]))
 
 
 @staff_required
 def meeting_detail(request, pk):
+    return _meeting_page(request, pk)
+
+
+def _meeting_page(request, pk, *, status=200):
     meeting = _meeting_in_scope(request, pk)
     attendees = list(meeting.attendees.select_related("person", "group").order_by("-voting", "person__name"))
     surveys = list(meeting.surveys.select_related("poll", "item").order_by("pk"))
@@ -75,34 +78,16 @@ def meeting_detail(request, pk):
         "groups": meeting.groups.annotate(n=Count("members")).order_by("name"),
         "next_states": workflows.allowed(meeting),
         "refresh": any(r.state in (Report.State.QUEUED, Report.State.BUILDING) for r in meeting.reports.all()[:20]),
-    })
+    }, status=status)
 
 
-def _refused(request, meeting):
-    return refused(request, reverse("meetings:meeting", args=[meeting.pk]))
-
-
-def _post_action(request, meeting, action, success, queue_down=None):
-    try:
-        with transaction.atomic():
-            action()
-        if success:
-            messages.success(request, success)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-        return _refused(request, meeting)
-    except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
-        messages.error(request, queue_down or _("Saved, but the background task could not be queued: the task queue "
-                                                "is not reachable. Use “Build again” once it is back."))
-    return redirect("meetings:meeting", pk=meeting.pk)
-
-
-def _form_action(request, meeting, form, action, success):
-    """A staff form on the meeting page: errors go back as messages, a valid form runs its service."""
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return _refused(request, meeting)
-    return _post_action(request, meeting, lambda: action(form.cleaned_data), success)
+def on_meeting_page(request, meeting_id, *, queue_down: str = "") -> dict:
+    """Where an action of the meeting's page answers (`act`): its page, again or after the redirect; a task that
+    could not be queued is said there (the action itself was saved: the page says what is still to do)."""
+    return {"page": partial(_meeting_page, request, meeting_id),
+            "done": reverse("meetings:meeting", args=[meeting_id]),
+            "queue_down": queue_down or _("Saved, but the background task could not be queued: the task queue is "
+                                          "not reachable. Use “Build again” once it is back.")}
 
 
 @staff_required
@@ -111,34 +96,28 @@ def meeting_transition(request, pk):
     meeting = _meeting_in_scope(request, pk)
     to = request.POST.get("to", "")
     if to not in Meeting.State.values:
-        messages.error(request, _("Unknown stage."))
-        return _refused(request, meeting)
-    return _post_action(request, meeting,
-                        lambda: services.meeting_transition(meeting=meeting, to=to, acting_user=request.user),
-                        _("Stage changed."))
+        return refuse(request, partial(_meeting_page, request, meeting.pk), _("Unknown stage."))
+    return act(request, **on_meeting_page(request, meeting.pk), success=_("Stage changed."),
+               action=lambda: services.meeting_transition(meeting=meeting, to=to, acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def agenda_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.AgendaItemForm(request.POST, meeting=meeting),
-                        lambda d: services.agenda_add(meeting=meeting, acting_user=request.user, **d),
-                        _("Agenda item added."))
+    return act(request, form=mforms.AgendaItemForm(request.POST, meeting=meeting),
+               **on_meeting_page(request, meeting.pk), success=_("Agenda item added."),
+               action=lambda d: services.agenda_add(meeting=meeting, acting_user=request.user, **d))
 
 
 @staff_required
 @require_POST
 def attendance(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    form = mforms.AttendanceForm(request.POST)
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return _refused(request, meeting)
-    attendee = get_object_or_404(Attendee, pk=form.cleaned_data["attendee"], meeting=meeting)
-    return _post_action(request, meeting, lambda: services.attendee_set_status(
-        attendee=attendee, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
-        acting_user=request.user), None)
+    return act(request, form=mforms.AttendanceForm(request.POST), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.attendee_set_status(
+                   attendee=get_object_or_404(Attendee, pk=d["attendee"], meeting=meeting), status=d["status"],
+                   reason=d["reason"], acting_user=request.user))
 
 
 @staff_required
@@ -153,26 +132,27 @@ def item_open_ballot(request, pk, item_pk):
         return services.meeting_open_ballot(item=item, scrutineers=scrutineers, threshold=threshold,
                                             acting_user=request.user).poll
 
-    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back,
+                                          page=partial(_meeting_page, request, meeting.pk))
 
 
 @staff_required
 @require_POST
 def survey_create(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.SurveyForm(request.POST, meeting=meeting),
-                        lambda d: services.survey_create(meeting=meeting, acting_user=request.user, **d),
-                        _("Survey set up."))
+    return act(request, form=mforms.SurveyForm(request.POST, meeting=meeting), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.survey_create(meeting=meeting, acting_user=request.user, **d),
+               success=_("Survey set up."))
 
 
 @staff_required
 @require_POST
 def year_end_evaluation(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.YearEndEvaluationForm(request.POST),
-                        lambda d: services.year_end_evaluation_create(meeting=meeting, year=d["year"],
-                                                                      acting_user=request.user),
-                        _("Year-end evaluation set up: one survey per project."))
+    return act(request, form=mforms.YearEndEvaluationForm(request.POST), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.year_end_evaluation_create(meeting=meeting, year=d["year"],
+                                                                    acting_user=request.user),
+               success=_("Year-end evaluation set up: one survey per project."))
 
 
 def _survey_in_scope(request, pk):
@@ -189,7 +169,8 @@ def survey_open(request, pk):
         return services.survey_open(survey=survey, scrutineers=scrutineers, threshold=threshold,
                                     acting_user=request.user).poll
 
-    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back,
+                                          page=partial(_meeting_page, request, survey.meeting_id))
 
 
 @staff_required
@@ -201,28 +182,28 @@ def survey_close(request, pk):
     """
     survey = _survey_in_scope(request, pk)
     if survey.poll.state != SecretPoll.State.OPEN:
-        messages.error(request, _("Only an open survey can be closed."))
+        not_now = _("Only an open survey can be closed.")
         if request.method == "POST":
-            return _refused(request, survey.meeting)
+            return refuse(request, partial(_meeting_page, request, survey.meeting_id), not_now)
+        messages.error(request, not_now)
         return redirect("meetings:meeting", pk=survey.meeting_id)
     form = ConfirmCloseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.survey_close(survey=survey, acting_user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Scoring is closed. The scrutineers open the ballot box to count it."))
-            return redirect("meetings:meeting", pk=survey.meeting_id)
-    poll = SecretPoll.objects.select_related("body").get(pk=survey.poll_id)
-    facts = safeguards.close_facts(poll)
-    return render(request, "meetings/survey_close.html", {
-        "survey": survey, "poll": poll, "form": form, "facts": facts,
-        "reason_required": safeguards.close_reason_required(facts, request.user),
-        "thin_report": facts.voted < reports.min_responses_for(survey.quorum_present or 0),
-    }, status=422 if form.errors else 200)
+
+    def page(status=200):
+        poll = SecretPoll.objects.select_related("body").get(pk=survey.poll_id)
+        facts = safeguards.close_facts(poll)
+        return render(request, "meetings/survey_close.html", {
+            "survey": survey, "poll": poll, "form": form, "facts": facts,
+            "reason_required": safeguards.close_reason_required(facts, request.user),
+            "thin_report": facts.voted < reports.min_responses_for(survey.quorum_present or 0),
+        }, status=status)
+
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: services.survey_close(survey=survey, acting_user=request.user, reason=d["reason"]),
+               success=_("Scoring is closed. The scrutineers open the ballot box to count it."),
+               done=reverse("meetings:meeting", args=[survey.meeting_id]))
 
 
 @staff_required
@@ -248,7 +229,7 @@ def survey_void(request, pk):
     survey = _survey_in_scope(request, pk)
     return ballot_box.void_action(
         request, poll=survey.poll, back_url=reverse("meetings:meeting", args=[survey.meeting_id]),
-        unseal_url=reverse("meetings:survey_unseal", args=[survey.pk]),
+        void_url=reverse("meetings:survey_void", args=[survey.pk]),
         void=lambda reason: services.survey_void(survey=survey, reason=reason, acting_user=request.user),
     )
 
@@ -266,38 +247,31 @@ def survey_verification(request, pk):
 def survey_paper(request, pk):
     survey = _survey_in_scope(request, pk)
     if survey.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
-        messages.error(request, _("Paper forms are entered while scoring is open."))
+        not_now = _("Paper forms are entered while scoring is open.")
         if request.method == "POST":
-            return refused(request, reverse("meetings:meeting", args=[survey.meeting_id]))
+            return refuse(request, partial(_meeting_page, request, survey.meeting_id), not_now)
+        messages.error(request, not_now)
         return redirect("meetings:meeting", pk=survey.meeting_id)
-    form = mforms.paper_score_form(survey, request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and request.POST.get("what") == "voters":
-        voters = mforms.SurveyPaperVotersForm(request.POST, survey=survey)
-        if voters.is_valid():
-            try:
-                n = poll_mark_paper_voters(poll=survey.poll, people=list(voters.cleaned_data["people"]),
-                                           acting_user=request.user)
-                messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
-                return redirect("meetings:survey_paper", pk=survey.pk)
-            except ValidationError as exc:
-                flash_errors(request, exc)
-        else:
-            flash_form_errors(request, voters)
-        status = 422
-    elif request.method == "POST":
-        if form.is_valid():
-            try:
-                services.survey_enter_paper(survey=survey, value=form.cleaned_data["value"],
-                                            status=form.cleaned_data["status"], acting_user=request.user)
-                messages.success(request, _("Paper form entered."))
-                return redirect("meetings:survey_paper", pk=survey.pk)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-        status = 422
-    not_voted = survey.poll.electors.filter(vote_record__isnull=True).select_related("person").order_by("person__name")
-    return render(request, "meetings/survey_paper.html", {"survey": survey, "form": form, "not_voted": not_voted,
-                                                          "rec": reconciliation(survey.poll)}, status=status)
+    voters = request.method == "POST" and request.POST.get("what") == "voters"
+    form = mforms.paper_score_form(survey, request.POST if request.method == "POST" and not voters else None)
+
+    def page(status=200):
+        not_voted = (survey.poll.electors.filter(vote_record__isnull=True).select_related("person")
+                     .order_by("person__name"))
+        return render(request, "meetings/survey_paper.html", {"survey": survey, "form": form, "not_voted": not_voted,
+                                                              "rec": reconciliation(survey.poll)}, status=status)
+
+    done = reverse("meetings:survey_paper", args=[survey.pk])
+    if request.method != "POST":
+        return page()
+    if voters:  # the list of deputies is not a form shown whole: its refusal is said by messages
+        return act(request, form=mforms.SurveyPaperVotersForm(request.POST, survey=survey), page=page, done=done,
+                   action=lambda d: poll_mark_paper_voters(poll=survey.poll, people=list(d["people"]),
+                                                           acting_user=request.user),
+                   success=lambda n: _("%(n)s deputies marked as voting on paper.") % {"n": n})
+    return act(request, form=form, on_form=True, page=page, done=done, success=_("Paper form entered."),
+               action=lambda d: services.survey_enter_paper(survey=survey, value=d["value"], status=d["status"],
+                                                            acting_user=request.user))
 
 
 @staff_required
@@ -314,41 +288,41 @@ def survey_report(request, pk):
 @require_POST
 def inspection_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.InspectionForm(request.POST, meeting=meeting),
-                        lambda d: services.inspection_add(
-                            meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
-                            participants=[a.person for a in d["participants"]], acting_user=request.user),
-                        _("Inspection recorded."))
+    return act(request, form=mforms.InspectionForm(request.POST, meeting=meeting),
+               **on_meeting_page(request, meeting.pk), success=_("Inspection recorded."),
+               action=lambda d: services.inspection_add(
+                   meeting=meeting, date=d["date"], place=d["place"], findings=d["findings"],
+                   participants=[a.person for a in d["participants"]], acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def opinions_gather(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.GatherOpinionsForm(request.POST, meeting=meeting),
-                        lambda d: services.opinions_gather(meeting=meeting, opinions=list(d["opinions"]),
-                                                           acting_user=request.user),
-                        _("Opinions put before the meeting."))
+    return act(request, form=mforms.GatherOpinionsForm(request.POST, meeting=meeting),
+               **on_meeting_page(request, meeting.pk), success=_("Opinions put before the meeting."),
+               action=lambda d: services.opinions_gather(meeting=meeting, opinions=list(d["opinions"]),
+                                                         acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def group_add(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.GroupForm(request.POST, meeting=meeting),
-                        lambda d: services.group_create(meeting=meeting, name=d["name"],
-                                                        members=[a.person for a in d["members"]],
-                                                        acting_user=request.user),
-                        _("Group set up."))
+    return act(request, form=mforms.GroupForm(request.POST, meeting=meeting), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.group_create(meeting=meeting, name=d["name"],
+                                                      members=[a.person for a in d["members"]],
+                                                      acting_user=request.user),
+               success=_("Group set up."))
 
 
 @staff_required
 @require_POST
 def opinion_send(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _form_action(request, meeting, mforms.OpinionForm(request.POST, meeting=meeting),
-                        lambda d: services.opinion_send(meeting=meeting, acting_user=request.user, **d),
-                        _("Opinion sent."))
+    return act(request, form=mforms.OpinionForm(request.POST, meeting=meeting), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.opinion_send(meeting=meeting, acting_user=request.user, **d),
+               success=_("Opinion sent."))
 
 
 @staff_required
@@ -357,23 +331,21 @@ def opinion_respond(request, pk, opinion_pk):
     meeting = _meeting_in_scope(request, pk)
     opinion = get_object_or_404(DeliberationOpinion, pk=opinion_pk, meeting=meeting)
     if request.POST.get("close"):
-        return _post_action(request, meeting, lambda: services.opinion_close(opinion=opinion, acting_user=request.user),
-                            _("Opinion closed."))
-    form = mforms.ResponseForm(request.POST)
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return _refused(request, meeting)
-    return _post_action(request, meeting, lambda: services.opinion_respond(
-        opinion=opinion, response=form.cleaned_data["response"], on=timezone.localdate(), acting_user=request.user),
-        _("Response recorded."))
+        return act(request, **on_meeting_page(request, meeting.pk), success=_("Opinion closed."),
+                   action=lambda: services.opinion_close(opinion=opinion, acting_user=request.user))
+    return act(request, form=mforms.ResponseForm(request.POST), **on_meeting_page(request, meeting.pk),
+               action=lambda d: services.opinion_respond(opinion=opinion, response=d["response"],
+                                                         on=timezone.localdate(), acting_user=request.user),
+               success=_("Response recorded."))
 
 
 @staff_required
 @require_POST
 def report_request(request, pk):
     meeting = _meeting_in_scope(request, pk)
-    return _post_action(request, meeting, lambda: services.report_request(
-        meeting=meeting, kind=Report.Kind.MEETING, acting_user=request.user), _("The meeting report is being built."))
+    return act(request, **on_meeting_page(request, meeting.pk), success=_("The meeting report is being built."),
+               action=lambda: services.report_request(meeting=meeting, kind=Report.Kind.MEETING,
+                                                      acting_user=request.user))
 
 
 @staff_required
@@ -386,17 +358,17 @@ def notices_send(request, pk):
 
         send_after_commit(send_meeting_notices, meeting.pk, on_failure=lambda error: None)
 
-    return _post_action(request, meeting, queue, _("Notices are being sent."),
-                        queue_down=_("No notice was sent: the task queue is not reachable. Send the notices again "
-                                     "once it is back; nobody receives one twice."))
+    return act(request, **on_meeting_page(request, meeting.pk, queue_down=_(
+        "No notice was sent: the task queue is not reachable. Send the notices again once it is back; nobody "
+        "receives one twice.")), action=queue, success=_("Notices are being sent."))
 
 
 @staff_required
 @require_POST
 def report_rebuild(request, pk):
     report = get_object_or_404(Report.objects.filter(meeting__in=Meeting.objects.in_scope(request.user)), pk=pk)
-    return _post_action(request, report.meeting, lambda: services.report_rebuild(report=report, acting_user=request.user),
-                        _("The report is being built again."))
+    return act(request, **on_meeting_page(request, report.meeting_id), success=_("The report is being built again."),
+               action=lambda: services.report_rebuild(report=report, acting_user=request.user))
 
 
 @staff_required
@@ -436,14 +408,19 @@ def paper_forms(request, pk):
 
 @login_required
 def my_meetings(request):
+    return _my_meetings_page(request)
+
+
+def _my_meetings_page(request, *, status=200):
     person = person_of(request.user)
     if person is None:
-        return render(request, "meetings/my_meetings.html", {"attendances": [], "surveys": []})
+        return render(request, "meetings/my_meetings.html", {"attendances": [], "surveys": []}, status=status)
     attendances = (Attendee.objects.filter(person=person).exclude(meeting__state=Meeting.State.CLOSED)
                    .select_related("meeting__body").order_by("meeting__date"))
     surveys = (SatisfactionSurvey.objects.filter(poll__state=SecretPoll.State.OPEN, poll__electors__person=person)
                .exclude(poll__vote_records__elector__person=person).select_related("meeting").order_by("pk"))
-    return render(request, "meetings/my_meetings.html", {"attendances": attendances, "surveys": surveys})
+    return render(request, "meetings/my_meetings.html", {"attendances": attendances, "surveys": surveys},
+                  status=status)
 
 
 @login_required
@@ -454,19 +431,17 @@ def sign_in(request, pk):
     if attendee is None:
         raise Http404
     form = mforms.SignInForm(request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")})
-    if request.method == "POST" and attendee.status == Attendee.Status.PRESENT:
+    page = partial(render, request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form})
+    if request.method != "POST":
+        return page()
+    if attendee.status == Attendee.Status.PRESENT:
         # the code is used once: signing in again (the form sent twice, the QR code scanned again) changes nothing
         return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form,
                                                          "used": True}, status=409)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attendee_sign_in_with_code(meeting=meeting, person=person, code=form.cleaned_data["code"])
-            messages.success(request, _("You are signed in."))
-            return redirect("meetings:my_meetings")
-        except ValidationError as exc:  # a wrong code; or signed in from another device a moment ago
-            form.add_error("code", exc.messages)
-    return render(request, "meetings/sign_in.html", {"meeting": meeting, "attendee": attendee, "form": form},
-                  status=422 if form.errors else 200)
+    # refused: a wrong code; or signed in from another device a moment ago
+    return act(request, form=form, on_form=True, field="code", page=page,
+               action=lambda d: services.attendee_sign_in_with_code(meeting=meeting, person=person, code=d["code"]),
+               success=_("You are signed in."), done=reverse("meetings:my_meetings"))
 
 
 @login_required
@@ -476,17 +451,9 @@ def request_leave(request, pk):
     person = person_of(request.user)
     if person is None or not meeting.attendees.filter(person=person).exists():
         raise Http404
-    form = mforms.LeaveRequestForm(request.POST)
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return refused(request, reverse("meetings:my_meetings"))
-    try:
-        services.attendee_request_leave(meeting=meeting, person=person, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        flash_errors(request, exc)
-        return refused(request, reverse("meetings:my_meetings"))
-    messages.success(request, _("Your leave is recorded."))
-    return redirect("meetings:my_meetings")
+    return act(request, form=mforms.LeaveRequestForm(request.POST), page=partial(_my_meetings_page, request),
+               action=lambda d: services.attendee_request_leave(meeting=meeting, person=person, reason=d["reason"]),
+               success=_("Your leave is recorded."), done=reverse("meetings:my_meetings"))
 
 
 def _score_page(request, pk):

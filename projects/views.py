@@ -1,15 +1,16 @@
 import posixpath
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -20,34 +21,14 @@ from congress.files import ATTACHMENT_KINDS, file_response
 from congress.forms import ConfirmCertifyForm, ConfirmCloseForm, ScrutineersForm
 from congress.models import Division, SecretPoll
 from congress.polls import reconciliation
-from congress.queue import QueueUnavailable
-from congress.responses import flash_errors, flash_form_errors, refused
+from congress.responses import act, refuse
 from congress.tracking import thanks_context
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, ProgressReport, Project
 
-
-def _form_then(request, form, action, *, success, back, invalid=None):
-    """A staff form posted from a detail page: run its service, say how it went, go back to the page
-    (or show it again with the errors, as 422, when refused).
-
-    `invalid` replaces the form's own errors with one message where those would be unhelpful.
-    """
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-            messages.success(request, success)
-            return back
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    elif invalid:
-        messages.error(request, invalid)
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return refused(request, back.url)
+COUNT_QUEUE_DOWN = gettext_lazy("Saved, but the count could not be queued: the task queue is not reachable. "
+                                 "Use “Count again” once it is back.")
 
 
 # --- public -------------------------------------------------------------------------
@@ -55,21 +36,18 @@ def _form_then(request, form, action, *, success, back, invalid=None):
 def propose(request):
     """Residents propose a livelihood project: no login, rate-limited, minimal personal data."""
     form = pforms.PublicProposalForm(request.POST if request.method == "POST" else None)
+    page = partial(render, request, "projects/propose.html", {"form": form})
     if request.method == "POST":
         if is_ratelimited(request, group="public-proposal", key="ip", rate=settings.PUBLIC_FORM_RATE,
                           method="POST", increment=True):
             return render(request, "projects/propose.html", {"form": form, "limited": True}, status=429)
-        if form.is_valid():
-            d = form.cleaned_data
-            project = services.project_propose(
-                body=d["body"], year=timezone.localdate().year + 1, title=d["title"], category=d["category"],
-                description=d["description"], source=Project.Source.ONLINE, proposer_name=d["proposer_name"],
-                proposer_contact=d["proposer_contact"],
-            )
-            # POST, redirect, GET: reloading the thank-you page does not send the proposal again
-            return redirect("projects:propose_thanks", token=services.proposal_token(project))
-        return render(request, "projects/propose.html", {"form": form}, status=422)
-    return render(request, "projects/propose.html", {"form": form})
+        # POST, redirect, GET: reloading the thank-you page does not send the proposal again
+        return act(request, form=form, on_form=True, page=page, action=lambda d: services.project_propose(
+            body=d["body"], year=timezone.localdate().year + 1, title=d["title"], category=d["category"],
+            description=d["description"], source=Project.Source.ONLINE, proposer_name=d["proposer_name"],
+            proposer_contact=d["proposer_contact"],
+        ), done=lambda project: reverse("projects:propose_thanks", kwargs={"token": services.proposal_token(project)}))
+    return page()
 
 
 def _proposal_of(token):
@@ -213,15 +191,12 @@ def project_list(request):
 def project_new(request):
     form = pforms.StaffProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                    initial={"year": timezone.localdate().year + 1, "source": Project.Source.STAFF})
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_propose(acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("Project recorded."))
-            return redirect("projects:project", pk=project.pk)
-        except ValidationError as exc:
-            for m in exc.messages:
-                form.add_error(None, m)
-    return render(request, "projects/project_form.html", {"form": form}, status=422 if form.errors else 200)
+    page = partial(render, request, "projects/project_form.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: services.project_propose(acting_user=request.user, **d),
+               success=_("Project recorded."), done=lambda project: reverse("projects:project", args=[project.pk]))
 
 
 def _project_in_scope(request, pk):
@@ -230,6 +205,10 @@ def _project_in_scope(request, pk):
 
 @staff_required
 def project_detail(request, pk):
+    return _project_page(request, pk)
+
+
+def _project_page(request, pk, *, status=200):
     project = _project_in_scope(request, pk)
     return render(request, "projects/project_detail.html", {
         "project": project, **selectors.project_chain(project),
@@ -237,7 +216,12 @@ def project_detail(request, pk):
         "progress_form": pforms.ProgressForm(initial={"date": timezone.localdate()}),
         "today": timezone.localdate(),
         **_supervision_context(request, project),
-    })
+    }, status=status)
+
+
+def on_project_page(request, project) -> dict:
+    """Where an action of the project's page answers (`act`): its page, again or after the redirect."""
+    return {"page": partial(_project_page, request, project.pk), "done": reverse("projects:project", args=[project.pk])}
 
 
 def _supervision_context(request, project):
@@ -266,20 +250,19 @@ def progress_attachment(request, pk, report_pk):
 @require_POST
 def project_move(request, pk):
     project = _project_in_scope(request, pk)
-    return _form_then(request, pforms.ProjectMoveForm(request.POST),
-                      lambda d: services.project_move(project=project, to=d["to"], reason=d["reason"],
+    return act(request, form=pforms.ProjectMoveForm(request.POST), **on_project_page(request, project),
+               action=lambda d: services.project_move(project=project, to=d["to"], reason=d["reason"],
                                                       acting_user=request.user),
-                      success=_("Project moved."), back=redirect("projects:project", pk=project.pk))
+               success=_("Project moved."))
 
 
 @staff_required
 @require_POST
 def project_milestone(request, pk):
     project = _project_in_scope(request, pk)
-    return _form_then(request, pforms.MilestoneForm(request.POST),
-                      lambda d: services.milestone_add(project=project, acting_user=request.user, **d),
-                      success=_("Milestone added."), back=redirect("projects:project", pk=project.pk),
-                      invalid=_("Give the milestone a title and a due date."))
+    return act(request, form=pforms.MilestoneForm(request.POST), **on_project_page(request, project),
+               action=lambda d: services.milestone_add(project=project, acting_user=request.user, **d),
+               success=_("Milestone added."))
 
 
 @staff_required
@@ -287,17 +270,17 @@ def project_milestone(request, pk):
 def project_milestone_done(request, pk, mid):
     project = _project_in_scope(request, pk)
     milestone = get_object_or_404(project.milestones, pk=mid)
-    services.milestone_done(milestone=milestone, done_on=timezone.localdate(), acting_user=request.user)
-    return redirect("projects:project", pk=project.pk)
+    return act(request, **on_project_page(request, project), action=lambda: services.milestone_done(
+        milestone=milestone, done_on=timezone.localdate(), acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def project_progress(request, pk):
     project = _project_in_scope(request, pk)
-    return _form_then(request, pforms.ProgressForm(request.POST, request.FILES),
-                      lambda d: services.progress_report(project=project, acting_user=request.user, **d),
-                      success=_("Progress recorded."), back=redirect("projects:project", pk=project.pk))
+    return act(request, form=pforms.ProgressForm(request.POST, request.FILES), **on_project_page(request, project),
+               action=lambda d: services.progress_report(project=project, acting_user=request.user, **d),
+               success=_("Progress recorded."))
 
 
 # --- staff: ballots ----------------------------------------------------------------
@@ -319,23 +302,22 @@ def ballot_list(request):
 def ballot_new(request):
     form = pforms.BallotForm(request.POST if request.method == "POST" else None, user=request.user, initial={"year": timezone.localdate().year,
                                                                              "seats": 10, "max_choices": 10})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            ballot = services.ballot_create(
-                body=d["body"], title=d["title"], year=d["year"], seats=d["seats"], method=d["method"],
-                max_choices=d["max_choices"], threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
-                opens_at=d["opens_at"], closes_at=d["closes_at"], acting_user=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            return redirect("projects:ballot", pk=ballot.pk)
-    return render(request, "projects/ballot_form.html", {"form": form}, status=422 if form.errors else 200)
+    page = partial(render, request, "projects/ballot_form.html", {"form": form})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page, action=lambda d: services.ballot_create(
+        body=d["body"], title=d["title"], year=d["year"], seats=d["seats"], method=d["method"],
+        max_choices=d["max_choices"], threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
+        opens_at=d["opens_at"], closes_at=d["closes_at"], acting_user=request.user,
+    ), done=lambda ballot: reverse("projects:ballot", args=[ballot.pk]))
 
 
 @staff_required
 def ballot_detail(request, pk):
+    return _ballot_page(request, pk)
+
+
+def _ballot_page(request, pk, *, status=200):
     ballot = _ballot_in_scope(request, pk)
     state = ballot.poll.state
     context = {"ballot": ballot, "poll": ballot.poll, "rec": reconciliation(ballot.poll)}
@@ -355,21 +337,18 @@ def ballot_detail(request, pk):
     if ballot.poll.closed_at:
         context["closing"] = selectors.closing_note(ballot, context["rec"])
     context["refresh"] = ballot.tally_state in (Ballot.TallyState.QUEUED, Ballot.TallyState.RUNNING)
-    return render(request, "projects/ballot_detail.html", context)
+    return render(request, "projects/ballot_detail.html", context, status=status)
 
 
-def _ballot_action(request, pk, action):
-    ballot = _ballot_in_scope(request, pk)
-    try:
-        with transaction.atomic():
-            action(ballot)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-        return refused(request, reverse("projects:ballot", args=[ballot.pk]))
-    except QueueUnavailable:  # the action itself was saved: back to the page, which says what is still to do
-        messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
-                                  "Use “Count again” once it is back."))
-    return redirect("projects:ballot", pk=ballot.pk)
+def _ballot_page_of(request, ballot):
+    return partial(_ballot_page, request, ballot.pk)
+
+
+def on_ballot_page(request, ballot) -> dict:
+    """Where an action of the ballot's page answers (`act`): its page, again or after the redirect; a count that
+    could not be queued is said there (the action itself was saved: the page says what is still to do)."""
+    return {"page": _ballot_page_of(request, ballot), "done": reverse("projects:ballot", args=[ballot.pk]),
+            "queue_down": COUNT_QUEUE_DOWN}
 
 
 @staff_required
@@ -377,31 +356,21 @@ def _ballot_action(request, pk, action):
 def ballot_rules(request, pk):
     ballot = _ballot_in_scope(request, pk)
     form = pforms.BallotForm(request.POST, instance=Ballot.objects.get(pk=ballot.pk), user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.ballot_update_rules(ballot=ballot, acting_user=request.user, title=d["title"], year=d["year"],
-                                         method=d["method"], max_choices=d["max_choices"], seats=d["seats"],
-                                         threshold=d["threshold"], tie_rule=d["tie_rule"], session=d["session"],
-                                         opens_at=d["opens_at"], closes_at=d["closes_at"])
-            messages.success(request, _("Rules saved."))
-            return redirect("projects:ballot", pk=ballot.pk)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        flash_form_errors(request, form)
-    return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+    return act(request, form=form, **on_ballot_page(request, ballot), success=_("Rules saved."),
+               action=lambda d: services.ballot_update_rules(
+                   ballot=ballot, acting_user=request.user, title=d["title"], year=d["year"], method=d["method"],
+                   max_choices=d["max_choices"], seats=d["seats"], threshold=d["threshold"],
+                   tie_rule=d["tie_rule"], session=d["session"], opens_at=d["opens_at"], closes_at=d["closes_at"]))
 
 
 @staff_required
 @require_POST
 def ballot_candidates(request, pk):
     ballot = _ballot_in_scope(request, pk)
-    return _form_then(request, pforms.CandidatesForm(request.POST, ballot=ballot),
-                      lambda d: services.ballot_set_candidates(ballot=ballot, projects=list(d["projects"]),
+    return act(request, form=pforms.CandidatesForm(request.POST, ballot=ballot), **on_ballot_page(request, ballot),
+               action=lambda d: services.ballot_set_candidates(ballot=ballot, projects=list(d["projects"]),
                                                                acting_user=request.user),
-                      success=_("Candidates saved."), back=redirect("projects:ballot", pk=ballot.pk),
-                      invalid=_("Choose the candidate projects."))
+               success=_("Candidates saved."))
 
 
 @staff_required
@@ -415,7 +384,8 @@ def ballot_open(request, pk):
         return services.ballot_open(ballot=ballot, scrutineers=scrutineers, threshold=threshold,
                                     acting_user=request.user).poll
 
-    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back)
+    return ballot_box.open_and_show_cards(request, open_poll=open_poll, back_url=back,
+                                          page=_ballot_page_of(request, ballot))
 
 
 @staff_required
@@ -444,7 +414,7 @@ def ballot_void(request, pk):
     ballot = _ballot_in_scope(request, pk)
     return ballot_box.void_action(
         request, poll=ballot.poll, back_url=reverse("projects:ballot", args=[ballot.pk]),
-        unseal_url=reverse("projects:ballot_unseal", args=[ballot.pk]),
+        void_url=reverse("projects:ballot_void", args=[ballot.pk]),
         void=lambda reason: services.ballot_void(ballot=ballot, reason=reason, acting_user=request.user),
     )
 
@@ -456,28 +426,20 @@ def _confirm_step(request, ballot, *, state, form_class, template, context, acti
     shows the page again, with the message, as 422, and changes nothing.
     """
     if ballot.poll.state != state:
-        messages.error(request, not_now)
         if request.method == "POST":
-            return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+            return refuse(request, _ballot_page_of(request, ballot), not_now)
+        messages.error(request, not_now)
         return redirect("projects:ballot", pk=ballot.pk)
     form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    action(form.cleaned_data)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            except QueueUnavailable:  # saved: back to the page, which says what is still to do
-                messages.error(request, _("Saved, but the count could not be queued: the task queue is not reachable. "
-                                          "Use “Count again” once it is back."))
-                return redirect("projects:ballot", pk=ballot.pk)
-            else:
-                messages.success(request, success)
-                return redirect("projects:ballot", pk=ballot.pk)
-    return render(request, template, {"ballot": ballot, "poll": ballot.poll, "form": form, **context(ballot)},
-                  status=422 if form.errors else 200)
+
+    def page(status=200):
+        return render(request, template, {"ballot": ballot, "poll": ballot.poll, "form": form, **context(ballot)},
+                      status=status)
+
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page, done=reverse("projects:ballot", args=[ballot.pk]),
+               queue_down=COUNT_QUEUE_DOWN, action=action, success=success)
 
 
 def _close_context(request):
@@ -502,18 +464,19 @@ def ballot_close(request, pk):
 @staff_required
 @require_POST
 def ballot_recount(request, pk):
-    return _ballot_action(request, pk, lambda b: services.ballot_count_again(ballot=b, acting_user=request.user))
+    ballot = _ballot_in_scope(request, pk)
+    return act(request, **on_ballot_page(request, ballot),
+               action=lambda: services.ballot_count_again(ballot=ballot, acting_user=request.user))
 
 
 @staff_required
 @require_POST
 def ballot_tie(request, pk):
     ballot = _ballot_in_scope(request, pk)
-    return _form_then(request, pforms.TieBreakForm(request.POST, ballot=ballot),
-                      lambda d: services.ballot_break_tie(ballot=ballot, candidate_ids=d["candidates"],
+    return act(request, form=pforms.TieBreakForm(request.POST, ballot=ballot), **on_ballot_page(request, ballot),
+               action=lambda d: services.ballot_break_tie(ballot=ballot, candidate_ids=d["candidates"],
                                                           reason=d["reason"], acting_user=request.user),
-                      success=_("Tie broken."), back=redirect("projects:ballot", pk=ballot.pk),
-                      invalid=_("Choose the projects to adopt and record the reason."))
+               success=_("Tie broken."))
 
 
 @staff_required
@@ -521,14 +484,10 @@ def ballot_tie(request, pk):
 def ballot_runoff(request, pk):
     """Set up the run-off round among the projects tied at this certified round's cut-off; its page follows."""
     ballot = _ballot_in_scope(request, pk)
-    try:
-        with transaction.atomic():
-            runoff = services.ballot_runoff_create(ballot=ballot, acting_user=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-        return refused(request, reverse("projects:ballot", args=[ballot.pk]))
-    messages.success(request, _("The run-off round is set up: name the scrutineers and open it."))
-    return redirect("projects:ballot", pk=runoff.pk)
+    return act(request, page=_ballot_page_of(request, ballot),
+               action=lambda: services.ballot_runoff_create(ballot=ballot, acting_user=request.user),
+               success=_("The run-off round is set up: name the scrutineers and open it."),
+               done=lambda runoff: reverse("projects:ballot", args=[runoff.pk]))
 
 
 def _certify_context(request):
@@ -563,52 +522,44 @@ def ballot_paper(request, pk):
     """Tellers: mark who was issued a paper ballot; enter paper ballots one by one."""
     ballot = _ballot_in_scope(request, pk)
     if ballot.poll.state not in (SecretPoll.State.OPEN, SecretPoll.State.CLOSED):
-        messages.error(request, _("Paper ballots are handled while the ballot is open or closed and not yet counted."))
+        not_now = _("Paper ballots are handled while the ballot is open or closed and not yet counted.")
         if request.method == "POST":
-            return refused(request, reverse("projects:ballot", args=[ballot.pk]))
+            return refuse(request, _ballot_page_of(request, ballot), not_now)
+        messages.error(request, not_now)
         return redirect("projects:ballot", pk=ballot.pk)
-    voters_form = pforms.PaperVotersForm(ballot=ballot)
-    status_form = pforms.PaperStatusForm()
-    Form = pforms.vote_form_class(ballot)
-    choice_form = Form()
-    status = 200
-    if request.method == "POST" and request.POST.get("what") == "voters":
-        voters_form = pforms.PaperVotersForm(request.POST, ballot=ballot)
-        if voters_form.is_valid():
-            try:
-                n = services.polls.poll_mark_paper_voters(
-                    poll=ballot.poll, people=[e.person for e in voters_form.cleaned_data["electors"]],
-                    acting_user=request.user)
-                messages.success(request, _("%(n)s deputies marked as voting on paper.") % {"n": n})
-                return redirect("projects:ballot_paper", pk=ballot.pk)
-            except ValidationError as exc:
-                voters_form.add_error(None, exc.messages)
-        status = 422
-    elif request.method == "POST" and request.POST.get("what") == "ballot":
-        status_form = pforms.PaperStatusForm(request.POST)
-        choice_form = Form(request.POST)
-        if status_form.is_valid():
-            st = status_form.cleaned_data["status"]
-            try:
-                if st == "valid":
-                    if not choice_form.is_valid():
-                        raise ValidationError(_("Record the choices on the paper ballot."))
-                    services.ballot_enter_paper(ballot=ballot, status=st, choices=choice_form.choices(),
-                                                acting_user=request.user)
-                else:
-                    services.ballot_enter_paper(ballot=ballot, status=st, acting_user=request.user)
-                messages.success(request, _("Paper ballot entered."))
-                return redirect("projects:ballot_paper", pk=ballot.pk)
-            except ValidationError as exc:
-                status_form.add_error(None, exc.messages)
-        status = 422
-    elif request.method == "POST":
-        messages.error(request, _("Nothing was recorded: choose whether you mark paper voters or enter a paper ballot."))
-        status = 422
-    return render(request, "projects/ballot_paper.html", {
-        "ballot": ballot, "voters_form": voters_form, "status_form": status_form, "choice_form": choice_form,
-        "rec": reconciliation(ballot.poll),
-    }, status=status)
+    what = request.POST.get("what") if request.method == "POST" else None
+    data = request.POST if what else None
+    voters_form = pforms.PaperVotersForm(data if what == "voters" else None, ballot=ballot)
+    status_form = pforms.PaperStatusForm(data if what == "ballot" else None)
+    choice_form = pforms.vote_form_class(ballot)(data if what == "ballot" else None)
+
+    def page(status=200):
+        return render(request, "projects/ballot_paper.html", {
+            "ballot": ballot, "voters_form": voters_form, "status_form": status_form, "choice_form": choice_form,
+            "rec": reconciliation(ballot.poll),
+        }, status=status)
+
+    done = reverse("projects:ballot_paper", args=[ballot.pk])
+    if what == "voters":
+        return act(request, form=voters_form, on_form=True, page=page, done=done,
+                   action=lambda d: services.polls.poll_mark_paper_voters(
+                       poll=ballot.poll, people=[e.person for e in d["electors"]], acting_user=request.user),
+                   success=lambda n: _("%(n)s deputies marked as voting on paper.") % {"n": n})
+    if what == "ballot":
+        def enter(d):
+            if d["status"] != "valid":
+                return services.ballot_enter_paper(ballot=ballot, status=d["status"], acting_user=request.user)
+            if not choice_form.is_valid():
+                raise ValidationError(_("Record the choices on the paper ballot."))
+            return services.ballot_enter_paper(ballot=ballot, status=d["status"], choices=choice_form.choices(),
+                                               acting_user=request.user)
+
+        return act(request, form=status_form, on_form=True, page=page, done=done, action=enter,
+                   success=_("Paper ballot entered."))
+    if request.method == "POST":
+        return refuse(request, page, _("Nothing was recorded: choose whether you mark paper voters or enter a paper "
+                                       "ballot."))
+    return page()
 
 
 
@@ -622,13 +573,10 @@ def project_from_opinion(request, opinion_pk):
     form = pforms.OpinionProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                      opinion=opinion, initial={"year": timezone.localdate().year + 1,
                                                                "title": opinion.text[:60]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_from_opinion(opinion=opinion, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Project proposal made from the opinion."))
-            return redirect("projects:project", pk=project.pk)
-    return render(request, "projects/project_from_opinion.html", {"form": form, "opinion": opinion},
-                  status=422 if form.errors else 200)
+    page = partial(render, request, "projects/project_from_opinion.html", {"form": form, "opinion": opinion})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page,
+               action=lambda d: services.project_from_opinion(opinion=opinion, acting_user=request.user, **d),
+               success=_("Project proposal made from the opinion."),
+               done=lambda project: reverse("projects:project", args=[project.pk]))

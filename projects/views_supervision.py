@@ -2,13 +2,13 @@
 supervising deputies and their site visits, supervision tasks and the residents' ratings."""
 
 import posixpath
+from functools import partial
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +21,12 @@ from congress.exports import dataset_response
 from congress.files import detect, file_response
 from congress.models import CongressBody
 from congress.printing import pdf_response
+from congress.responses import act, refuse
 from congress.tracking import qr_svg
 from projects import colours, predicates, selectors, supervision
 from projects import forms as pforms
 from projects.models import PHOTO_KINDS, ProgressReport, Project, SupervisionTask
-from projects.views import _form_then, _project_in_scope
+from projects.views import _project_in_scope, on_project_page
 
 PAPER_SIZES = ("A4", "A3")
 
@@ -91,24 +92,19 @@ def _public_project(pk):
 def public_project(request, pk):
     """What a resident sees on scanning the project's code: no account needed. Rated here, rate-limited."""
     project = _public_project(pk)
-    form = pforms.ResidentRatingForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if is_ratelimited(request, group="project-rating", key="ip", rate=settings.PUBLIC_FORM_RATE,
-                          method="POST", increment=True):
-            status = 429
-            form = pforms.ResidentRatingForm()
-            messages.error(request, _("Too many ratings from this connection. Please try again later."))
-        elif form.is_valid():
-            try:
-                supervision.resident_rate(project=project, stars=form.cleaned_data["stars"],
-                                          comment=form.cleaned_data["comment"])
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect(reverse("projects:public", args=[project.pk]) + "?rated=1#rated")
-        if form.errors:
-            status = 422
+    if request.method != "POST":
+        return _public_page(request, project, pforms.ResidentRatingForm())
+    if is_ratelimited(request, group="project-rating", key="ip", rate=settings.PUBLIC_FORM_RATE,
+                      method="POST", increment=True):
+        return refuse(request, partial(_public_page, request, project, pforms.ResidentRatingForm()),
+                      _("Too many ratings from this connection. Please try again later."), status=429)
+    form = pforms.ResidentRatingForm(request.POST)
+    return act(request, form=form, on_form=True, page=partial(_public_page, request, project, form),
+               action=lambda d: supervision.resident_rate(project=project, stars=d["stars"], comment=d["comment"]),
+               done=reverse("projects:public", args=[project.pk]) + "?rated=1#rated")
+
+
+def _public_page(request, project, form, *, status=200):
     return render(request, "projects/public.html", {
         "project": project, "form": form, "reports": selectors.public_reports(project),
         "milestones": project.milestones.all(), "summary": selectors.rating_summary(project),
@@ -141,11 +137,12 @@ def ratings_export(request, pk, fmt):
 @require_POST
 def project_supervisors(request, pk):
     project = _project_in_scope(request, pk)
-    return _form_then(request, pforms.SupervisorsForm(request.POST, project=project, user=request.user),
-                      lambda d: supervision.project_set_supervisors(project=project, presidium=d["presidium"],
+    return act(request, form=pforms.SupervisorsForm(request.POST, project=project, user=request.user),
+               **on_project_page(request, project),
+               action=lambda d: supervision.project_set_supervisors(project=project, presidium=d["presidium"],
                                                                     deputies=list(d["deputies"]),
                                                                     acting_user=request.user),
-                      success=_("Supervising deputies saved."), back=redirect("projects:project", pk=project.pk))
+               success=_("Supervising deputies saved."))
 
 
 @staff_required
@@ -153,10 +150,10 @@ def project_supervisors(request, pk):
 def task_close(request, pk, task_pk):
     project = _project_in_scope(request, pk)
     task = get_object_or_404(SupervisionTask.objects.filter(project=project), pk=task_pk)
-    return _form_then(request, pforms.SupervisionTaskCloseForm(request.POST),
-                      lambda d: supervision.supervision_task_close(task=task, outcome=d["outcome"],
+    return act(request, form=pforms.SupervisionTaskCloseForm(request.POST), **on_project_page(request, project),
+               action=lambda d: supervision.supervision_task_close(task=task, outcome=d["outcome"],
                                                                    acting_user=request.user),
-                      success=_("Supervision task closed."), back=redirect("projects:project", pk=project.pk))
+               success=_("Supervision task closed."))
 
 
 @login_required
@@ -165,20 +162,16 @@ def site_visit(request, pk):
     project = get_object_or_404(Project.objects.select_related("body__division"), pk=pk)
     if not predicates.can_add_site_visit(request.user, project):
         raise Http404
-    form = pforms.SiteVisitForm(request.POST or None, request.FILES or None,
-                                initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            supervision.site_visit_add(project=project, person=request.user.person, acting_user=request.user,
-                                       **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Site visit recorded."))
-            return redirect("deputies:me")
-    return render(request, "projects/site_visit.html", {
-        "project": project, "form": form, "visits": project.site_visits.select_related("person"),
-    }, status=422 if form.errors else 200)
+    form = pforms.SiteVisitForm(request.POST if request.method == "POST" else None,
+                                request.FILES if request.method == "POST" else None, initial={"date": timezone.localdate()})
+    page = partial(render, request, "projects/site_visit.html", {
+        "project": project, "form": form, "visits": project.site_visits.select_related("person")})
+    if request.method != "POST":
+        return page()
+    return act(request, form=form, on_form=True, page=page, success=_("Site visit recorded."),
+               done=reverse("deputies:me"),
+               action=lambda d: supervision.site_visit_add(project=project, person=request.user.person,
+                                                           acting_user=request.user, **d))
 
 
 @staff_required
