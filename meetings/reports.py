@@ -19,11 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congress import polls, safeguards
+from congress import charts, polls, safeguards
 from congress.models import BallotSlot, SecretPoll
 from congress.printing import pdf_from_html  # noqa: F401  # re-exported: the report task and the demo build with it
 from deputies.models import Suggestion
-from meetings import charts, ratings
+from meetings import ratings
 from meetings.models import AgendaItem, Attendee, DeliberationOpinion, Meeting, Report, SatisfactionSurvey
 from projects.models import Ballot, BallotCandidate
 from projects.selectors import ballot_record, resident_ratings_for, result_rows

@@ -604,8 +604,8 @@ def duty_record_staff(request, person_pk):
 
 @staff_required
 def dashboard(request):
+    from congress import charts
     from congress.models import Division
-    from meetings import charts
     from meetings import dashboard as dash_selectors
 
     division = None
