@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "deputies",
     "projects",
     "meetings",
+    "overview",
 ]
 
 MIDDLEWARE = [

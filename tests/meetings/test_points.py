@@ -1,5 +1,5 @@
 """Duty points (履职积分, issue 15): reported activities approved by staff, counted records, per-body points,
-the quarterly table and the duty record."""
+the quarterly table (the duty record's points: tests/overview/test_duty.py)."""
 
 import datetime
 import io
@@ -14,9 +14,9 @@ from django.utils import timezone
 from deputies import points as services
 from deputies import services as ds
 from deputies.models import DutyReport, PointRule
-from meetings import duty, points
+from meetings import points
 from tests import factories
-from tests.meetings.test_duty import YEAR, busy_deputy
+from tests.meetings.conftest import YEAR, busy_deputy
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -187,16 +187,3 @@ def test_quarterly_table_published_to_the_bodys_staff_and_deputies(hall, client)
     assert totals[me.name] == 2  # the meeting of 20 July
     client.force_login(factories.staff(factories.district()))
     assert client.get(url).status_code == 404
-
-
-def test_duty_record_shows_the_points_and_its_xlsx_carries_them(hall, client):
-    h, me = busy_deputy()
-    rec = duty.add_points(duty.duty_record(me, *YEAR))
-    assert [(b, r.total) for b, r in rec.points] == [(h.body, 12)] and rec.points_total == 12
-    client.force_login(factories.staff(h.body.division))
-    page = client.get(f"/staff/people/{me.pk}/record/?year=2026").content.decode()
-    assert 'id="duty-points"' in page and ">12<" in page
-    book = tablib.Databook().load(client.get(f"/staff/people/{me.pk}/record/?year=2026&format=xlsx").content,
-                                  format="xlsx")
-    summary = {row[0]: row[1] for row in book.sheets()[0]}
-    assert summary[f"履职积分: {h.body.name}"] == 12
