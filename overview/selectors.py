@@ -19,7 +19,7 @@ from congress.models import CongressBody, Division, SecretPoll
 from congress.predicates import staff_scope_path
 from deputies.models import DutyActivity, Mandate, Person, Reception, ResidentOpinion, Suggestion
 from meetings.models import Attendee, Inspection, Meeting
-from meetings.points import person_points
+from meetings.selectors import person_points
 from projects.models import Ballot, Project
 
 # --- the city dashboard of reform coverage and results: scoped like every staff page ----------------------------
