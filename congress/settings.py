@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from congress.layers import LAYERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -62,11 +64,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    # the domain, lowest layer first
-    "congress",
-    "deputies",
-    "projects",
-    "meetings",
+    *LAYERS,  # the domain, lowest layer first
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("deputies.urls")),
     path("", include("projects.urls")),
     path("", include("meetings.urls")),
+    path("", include("overview.urls")),
 ]
 handler500 = "congress.views.server_error"
 # No route serves MEDIA_ROOT, not even under DEBUG: stored files go out only through views that check who may

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from congress import polls, push
 from congress.models import BallotSlot, Elector, SecretPoll, VoteRecord
 from congress.services import audit_record
+from meetings import selectors
 from meetings.models import AgendaItem, Attendee, Meeting, SatisfactionSurvey
 
 
@@ -262,10 +263,8 @@ def _round(poll: SecretPoll) -> dict | None:
 
 def _ratings_result(survey: SatisfactionSurvey, valid: int) -> dict:
     """A three-level ratings survey: each item's counts and verdict by its rule, and the attendance line."""
-    from meetings import reports
-
-    stats = reports.survey_stats([SatisfactionSurvey.objects.select_related("poll__body", "meeting__body")
-                                  .prefetch_related("items").get(pk=survey.pk)])[survey.pk]
+    stats = selectors.survey_stats([SatisfactionSurvey.objects.select_related("poll__body", "meeting__body")
+                                    .prefetch_related("items").get(pk=survey.pk)])[survey.pk]
     return {"kind": "survey", "scale": survey.scale, "valid": valid, "members": stats.members,
             "present": stats.present, "quorum": stats.quorum.reached, "base": stats.rating_base,
             "needed": stats.rating_needed, "percent": survey.rating_percent,

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 
 from congress import ballot_box, casting, safeguards, workflows
 from congress.decorators import checks_staff_session, staff_required
-from congress.exports import dataset_response
 from congress.files import REPORT_KINDS, file_response
-from congress.forms import ConfirmCloseForm, id_from
+from congress.forms import ConfirmCloseForm
 from congress.models import SecretPoll
 from congress.polls import poll_mark_paper_voters, reconciliation, voting_window_open
 from congress.printing import pdf_response
@@ -509,56 +508,3 @@ def _score_refused(request, pk, refusal: ValidationError):
 
 SCORING = casting.Casting(name="survey", load=selectors.survey_for_scoring, store=_store_score,
                           title=lambda survey: survey.subject, done="meetings/score_done.html", closed="meetings/score_closed.html", refused=_score_refused)
-
-
-# --- duty records ---------------------------------------------------------------------
-
-def _record_period(request):
-    import datetime
-
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100 else timezone.localdate().year
-    return year, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
-def _record_response(request, person, template_back):
-    from meetings import duty
-
-    year, start, end = _record_period(request)
-    rec = duty.add_points(duty.duty_record(person, start, end))
-    if request.GET.get("format") == "xlsx":
-        return dataset_response(duty.duty_dataset(rec), f"duty-record-{person.pk}-{year}", "xlsx")
-    return render(request, "meetings/duty_record.html", {"rec": rec, "year": year, "back": template_back})
-
-
-@login_required
-def my_duty_record(request):
-    person = person_of(request.user)
-    if person is None:
-        raise Http404
-    return _record_response(request, person, "deputies:me")
-
-
-@staff_required
-def duty_record_staff(request, person_pk):
-    from deputies.models import Person
-
-    person = get_object_or_404(Person.objects.in_scope(request.user), pk=person_pk)
-    return _record_response(request, person, "deputies:bodies")
-
-
-# --- city dashboard -------------------------------------------------------------------------
-
-@staff_required
-def dashboard(request):
-    from congress.models import Division
-    from meetings import charts
-    from meetings import dashboard as dash_selectors
-
-    division = None
-    if division_id := id_from(request.GET.get("division")):
-        division = get_object_or_404(Division.objects.in_scope(request.user), pk=division_id)
-    dash = dash_selectors.build(request.user, division)
-    chart = charts.bar_chart([r.division.name for r in dash.rows], [r.projects for r in dash.rows],
-                             title=_("Projects voted, per district"), width=max(520, 26 * len(dash.rows)))
-    return render(request, "meetings/dashboard.html", {"dash": dash, "chart": chart, "division": division})

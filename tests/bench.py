@@ -609,7 +609,7 @@ def bench_dashboard():
     from django.test.utils import CaptureQueriesContext
 
     from congress.models import Division, User
-    from meetings import dashboard
+    from overview import selectors
 
     t = time.perf_counter()
     call_command("seed_city", verbosity=0)
@@ -619,7 +619,7 @@ def bench_dashboard():
     for _ in range(5):
         t = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
-            d = dashboard.build(staff)
+            d = selectors.city_dashboard(staff)
         timings.append(time.perf_counter() - t)
     emit(bench="dashboard", districts=d.districts, deliberation_deputies=d.deliberation_deputies,
          towns_voting=d.towns_voting, queries=len(ctx.captured_queries), seconds_median=round(statistics.median(timings), 3),

@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from congress.layers import LAYERS
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-APPS = ("congress", "deputies", "projects", "meetings")
+APPS = LAYERS
 QUICK = ["-m", "not fuzz and not browser and not integration", "--ignore=tests/demo", "-x", "-q"]
 
 

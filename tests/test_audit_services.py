@@ -15,13 +15,14 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
+from congress.layers import LAYERS
 from congress.models import AuditLog, CongressBody
 from tests import factories
 from tests.ballot_box import SEAL, sealed, shares
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("congress", "deputies", "projects", "meetings")
+APPS = LAYERS
 
 # Not services, with the reason.
 NOT_SERVICES = {

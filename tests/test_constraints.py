@@ -4,7 +4,9 @@ from django.apps import apps
 from django.db.models import BaseConstraint
 from django.utils.translation import override
 
-OURS = ("congress", "deputies", "projects", "meetings")
+from congress.layers import LAYERS
+
+OURS = LAYERS
 
 
 def _constraints():

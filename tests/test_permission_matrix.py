@@ -21,7 +21,7 @@ PUBLIC = {"home", "healthz", "set_language", "elder_mode", "login", "logout", "d
           # the hall screen: by its secret, revocable link, no sign-in (tests/meetings/test_hall.py)
           "meetings:hall_screen", "meetings:hall_state", "meetings:hall_events"}
 DEPUTY_AREA = {"deputies:me", "projects:my_ballots", "meetings:my_meetings", "deputies:my_suggestions",
-               "deputies:suggestion_new", "deputies:suggestion_evaluate", "meetings:my_record", "projects:vote",
+               "deputies:suggestion_new", "deputies:suggestion_evaluate", "overview:my_record", "projects:vote",
                "meetings:sign_in", "meetings:score", "meetings:request_leave", "deputies:my_reports",
                "deputies:my_report_photo", "meetings:quarterly_points", "projects:site_visit"}
 # A handling unit's accounts (tests/deputies/test_suggestion_deadlines.py checks them against every other visitor)
@@ -135,8 +135,8 @@ def staff_urls(w):
         "meetings:survey_open": ([i["survey"]], post, "object"), "meetings:survey_close": ([i["survey"]], post, "object"),
         "meetings:survey_paper": ([i["survey"]], get, "not_open"),
         "meetings:survey_report": ([i["survey"]], get, "sub"),
-        "meetings:duty_record": ([i["person"]], get, "object"),
-        "meetings:dashboard": ([], get, "list"),
+        "overview:duty_record": ([i["person"]], get, "object"),
+        "overview:dashboard": ([], get, "list"),
         "meetings:console": ([i["meeting"]], get, "object"),
         "meetings:console_state": ([i["meeting"]], get, "object"),
         "meetings:console_events": ([i["meeting"]], get, "object"),

@@ -43,6 +43,7 @@ from django.db.models import Q
 from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 
+from congress.layers import LAYERS
 from tests.browser import test_elder
 from tests.browser.test_sign_in import sign_in, switch_language
 
@@ -55,7 +56,7 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 # (login, viewport); None is the anonymous resident.
 ROLES = [("city", DESKTOP), ("district", DESKTOP), ("jiangnan", DESKTOP), ("deputy", PHONE), ("yishi", PHONE),
          (None, PHONE)]
-PROJECT_APPS = ("congress", "deputies", "projects", "meetings")
+PROJECT_APPS = LAYERS
 CAP_PER_PATTERN = {"zh-hans": 3, "en": 1}
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|zip|docx?)$|/(composition|roster|result)\.\w+$|/attachment/$", re.I)
 SKIP = re.compile(r"^/(accounts/logout|i18n)/|^/static/|^/admin/.+")

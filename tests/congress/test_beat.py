@@ -6,6 +6,7 @@ from collections import Counter
 from django.conf import settings
 
 from congress.celery import app
+from congress.layers import LAYERS
 
 
 def test_every_beat_entry_names_a_registered_task():
@@ -18,7 +19,7 @@ def test_every_beat_entry_names_a_registered_task():
 
 def test_no_two_tasks_share_a_name():
     app.loader.import_default_modules()
-    ours = [name for name in app.tasks if name.split(".")[0] in ("congress", "deputies", "projects", "meetings")]
+    ours = [name for name in app.tasks if name.split(".")[0] in LAYERS]
     assert ours, "the apps' tasks are registered"
     shared = {short for short, n in Counter(name.rsplit(".", 1)[1] for name in ours).items() if n > 1}
     assert shared == set()

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from congress.layers import LAYERS
+
 pytestmark = pytest.mark.django_db
 
 
@@ -65,7 +67,7 @@ def test_no_pop_ups_in_the_project_s_templates_and_scripts():
     crawl measures the pages; this looks at what only a click would open."""
     root = Path(settings.BASE_DIR)
     files = [*(root / "static" / "js").rglob("*.js"), *(root / "templates").rglob("*.html"),
-             *(p for app in ("congress", "deputies", "projects", "meetings") for p in (root / app).rglob("*.html"))]
+             *(p for app in LAYERS for p in (root / app).rglob("*.html"))]
     assert len(files) > 20
     found = [f"{path.relative_to(root)}: {m.group()}" for path in files
              for m in POPUP.finditer(path.read_text(encoding="utf-8"))]

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from congress.exports import FORMULA_STARTS, neutralise, restore
+from congress.layers import LAYERS
 from congress.models import SecretPoll
 from deputies import services as ds
 from deputies import suggestions
@@ -137,7 +138,7 @@ def test_no_export_bypasses_congress_exports():
     a csv writer or an openpyxl workbook."""
     root = Path(__file__).resolve().parents[2]
     offenders = []
-    for app in ("congress", "deputies", "projects", "meetings"):
+    for app in LAYERS:
         for path in (root / app).rglob("*.py"):
             if path.name == "exports.py" and app == "congress" or "migrations" in path.parts:
                 continue

@@ -19,6 +19,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from congress import clientip
+from congress.layers import LAYERS
 from congress.middleware import STAFF_SIGNED_IN_AT
 from deputies import opinions as opinion_services
 from deputies.models import OpinionCategory, ResidentOpinion
@@ -457,8 +458,7 @@ def test_no_template_has_inline_code_the_policy_would_block():
     response's nonce, and no inline event handler or style attribute is left. Templates under a print/ folder that
     only WeasyPrint renders to PDF may keep style attributes (no browser, no CSP)."""
     nonce = 'nonce="{{ request.csp_nonce }}"'
-    folders = [ROOT / "templates", *(ROOT / app / "templates" for app in ("congress", "deputies", "projects",
-                                                                          "meetings"))]
+    folders = [ROOT / "templates", *(ROOT / app / "templates" for app in LAYERS)]
     offences = []
     for folder in folders:
         for path in folder.rglob("*.html"):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from congress.models import CongressBody, Division, SecretPoll
 from congress.predicates import staff_scope_path
 from deputies.models import Mandate, ResidentOpinion
-from meetings import dashboard
 from meetings.models import Meeting
+from overview import selectors
 from projects.models import Ballot, Project
 from tests import factories
 
@@ -25,8 +25,8 @@ def direct(username):
     user = get_user_model().objects.get(username=username)
     p = staff_scope_path(user)
     today = timezone.localdate()
-    held = Meeting.objects.filter(body__division__path__startswith=p, state__in=dashboard.HELD)
-    voted = Project.objects.filter(body__division__path__startswith=p, state__in=dashboard.VOTED_STATES)
+    held = Meeting.objects.filter(body__division__path__startswith=p, state__in=selectors.HELD)
+    voted = Project.objects.filter(body__division__path__startswith=p, state__in=selectors.VOTED_STATES)
     certified = Ballot.objects.filter(poll__body__division__path__startswith=p, poll__state=SecretPoll.State.CERTIFIED)
 
     def voting_bodies(kind):
@@ -34,15 +34,15 @@ def direct(username):
 
     by_year = {}
     for year, kind, n in voted.values_list("year", "body__kind").annotate(n=Count("pk")).order_by():
-        level = dashboard.LEVEL_OF_KIND[kind]
+        level = selectors.LEVEL_OF_KIND[kind]
         by_year[(year, level)] = by_year.get((year, level), 0) + n
     return user, {
         "subdistricts_with_congress": CongressBody.objects.filter(division__path__startswith=p,
                                                                   kind=K.DELIBERATION_CONGRESS).count(),
         "deliberation_deputies": Mandate.objects.filter(term__body__division__path__startswith=p,
                                                         role=Mandate.Role.DELIBERATION_DEPUTY).active_on(today).count(),
-        "deliberation_meetings": held.filter(kind__in=dashboard.DELIBERATION_KINDS).count(),
-        "towns": Division.objects.filter(path__startswith=p, level__in=dashboard.TOWN_LEVELS).count(),
+        "deliberation_meetings": held.filter(kind__in=selectors.DELIBERATION_KINDS).count(),
+        "towns": Division.objects.filter(path__startswith=p, level__in=selectors.TOWN_LEVELS).count(),
         "towns_voting": voting_bodies(K.TOWNSHIP_CONGRESS),
         "subdistricts_voting": voting_bodies(K.DELIBERATION_CONGRESS),
         "districts_voting": voting_bodies(K.DISTRICT_CONGRESS),
@@ -80,7 +80,7 @@ def voted(demo):
 @pytest.mark.parametrize("username", ["city", "district", "jiangnan"])
 def test_every_figure_equals_a_direct_count(voted, username):
     user, want = direct(username)
-    d = dashboard.build(user)
+    d = selectors.city_dashboard(user)
     for name, value in want.items():
         if name == "projects_by_year":
             assert sorted(((y, lvl), n) for y, lvl, n in d.projects_by_year) == value
@@ -94,7 +94,7 @@ def test_every_figure_equals_a_direct_count(voted, username):
 
 def test_the_sub_district_sees_its_own_figures(demo):
     user = get_user_model().objects.get(username="jiangnan")
-    d = dashboard.build(user)
+    d = selectors.city_dashboard(user)
     assert [r.division.name for r in d.rows] == ["江南街道"]
     assert d.deliberation_deputies == 58 and d.subdistricts_with_congress == 1
 

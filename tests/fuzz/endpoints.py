@@ -697,10 +697,10 @@ PAGES = [
     Page("meetings:report_download", "staff", lambda p: urls("meetings:report_download", [p.h.report.pk],
                                                              [p.a.report.pk])),
     Page("meetings:survey_report", "staff", lambda p: urls("meetings:survey_report", [p.h.survey.pk], [p.a.survey.pk])),
-    Page("meetings:my_record", "deputy", just("meetings:my_record"), ("year", "format")),
-    Page("meetings:duty_record", "staff", lambda p: urls("meetings:duty_record", pks(*p.h.people), pks(*p.a.people)),
+    Page("overview:my_record", "deputy", just("overview:my_record"), ("year", "format")),
+    Page("overview:duty_record", "staff", lambda p: urls("overview:duty_record", pks(*p.h.people), pks(*p.a.people)),
          ("year", "format")),
-    Page("meetings:dashboard", "staff", just("meetings:dashboard"), ("division",)),
+    Page("overview:dashboard", "staff", just("overview:dashboard"), ("division",)),
 ]
 
 def _screen(name):

@@ -18,10 +18,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 
+from congress.layers import LAYERS
 from congress.models import BallotSlot, Elector, SealedBallot, SecretPoll, VoteRecord
 from congress.sealing import SEALED_SIZE
 
-APPS = ("congress", "deputies", "projects", "meetings")
+APPS = LAYERS
 TABLES = [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in APPS and not m._meta.proxy]
 
 MESSAGE_MARKERS = re.compile(

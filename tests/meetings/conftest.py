@@ -3,10 +3,13 @@ import datetime
 import pytest
 
 from congress.models import CongressBody
-from deputies.models import Mandate
+from deputies import opinions, suggestions
+from deputies.models import Mandate, OpinionCategory
 from meetings import services
 from meetings.models import Attendee, Meeting
 from tests import factories
+
+YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
 
 
 class Hall:
@@ -40,3 +43,29 @@ class Hall:
 @pytest.fixture
 def hall(db):
     return Hall
+
+
+def busy_deputy():
+    h = Hall(deputies=4, fixed=0)
+    me = h.people[0]
+    h.convene()
+    h.present(me)
+    services.inspection_add(meeting=h.meeting, date=datetime.date(2026, 7, 1), place="河段", findings="x",
+                            participants=[me])
+    other = services.meeting_create(body=h.body, kind="special_report", title="专项工作报告会",
+                                    date=datetime.date(2026, 9, 1), place="x")
+    services.attendee_set_status(attendee=other.attendees.get(person=me), status="leave", reason="病假")
+    services.meeting_transition(meeting=other, to="convening")
+    suggestions.suggestion_submit(body=h.body, lead=me, title="增设公交站", text="…", submitted_on=datetime.date(2026, 3, 1))
+    suggestions.suggestion_submit(body=h.body, lead=h.people[1], co_authors=[me], title="修路", text="…",
+                                  submitted_on=datetime.date(2026, 4, 1))
+    station = opinions.station_create(kind="station", name="代表活动站", division=h.body.division, address="x",
+                                      deputies=[me], reception_day=20, reception_months="even")
+    opinions.reception_record(station=station, date=datetime.date(2026, 2, 20), on_duty=[me], residents=12)
+    opinions.reception_record(station=station, date=datetime.date(2026, 4, 20), on_duty=[me], residents=8)
+    op = opinions.opinion_receive(division=me.area, category=OpinionCategory.objects.first(), text="积水",
+                                  channel="visit", taken_by=me)
+    opinions.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已转交")
+    suggestions.duty_activity_record(body=h.body, kind="training", date=datetime.date(2026, 5, 1), title="履职培训",
+                                     participants=[me])
+    return h, me

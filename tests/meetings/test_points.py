@@ -1,5 +1,5 @@
 """Duty points (履职积分, issue 15): reported activities approved by staff, counted records, per-body points,
-the quarterly table and the duty record."""
+the quarterly table (the duty record's points: tests/overview/test_duty.py)."""
 
 import datetime
 import io
@@ -14,9 +14,9 @@ from django.utils import timezone
 from deputies import points as services
 from deputies import services as ds
 from deputies.models import DutyReport, PointRule
-from meetings import duty, points
+from meetings import selectors
 from tests import factories
-from tests.meetings.test_duty import YEAR, busy_deputy
+from tests.meetings.conftest import YEAR, busy_deputy
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -37,7 +37,7 @@ def _png() -> bytes:
 
 def test_counted_records_earn_the_default_points(hall):
     h, me = busy_deputy()
-    row = points.person_points(me, h.body, *YEAR)
+    row = selectors.person_points(me, h.body, *YEAR)
     # 1 meeting attended (the other on leave), 2 suggestions (one as co-author), 2 reception days on duty
     assert (row.counts["meeting"], row.counts["suggestion"], row.counts["station_duty"]) == (1, 2, 2)
     assert row.total == 1 * 2 + 2 * 3 + 2 * 2
@@ -45,15 +45,15 @@ def test_counted_records_earn_the_default_points(hall):
 
 def test_only_approved_reports_count_with_the_bodys_points(hall):
     h, me = busy_deputy()
-    base = points.person_points(me, h.body, *YEAR).total
+    base = selectors.person_points(me, h.body, *YEAR).total
     approved, rejected, _pending = _report(h, me), _report(h, me, "research"), _report(h, me, "outreach")
     services.duty_reports_decide(approve=[approved], reject={rejected: "无佐证材料"})
-    assert points.person_points(me, h.body, *YEAR).total == base + 3
+    assert selectors.person_points(me, h.body, *YEAR).total == base + 3
     services.point_rules_set(body=h.body, points={"inspection": 10, "meeting": 0})
-    assert points.person_points(me, h.body, *YEAR).total == base + 10 - 2
+    assert selectors.person_points(me, h.body, *YEAR).total == base + 10 - 2
     other_body = factories.BodyFactory(seats=50)
     services.point_rules_set(body=other_body, points={"inspection": 1})  # another body's rule changes nothing here
-    assert points.person_points(me, h.body, *YEAR).total == base + 10 - 2
+    assert selectors.person_points(me, h.body, *YEAR).total == base + 10 - 2
 
 
 def test_batch_rejection_needs_every_reason_and_writes_nothing_otherwise(hall):
@@ -104,13 +104,13 @@ def test_quarters_split_at_their_boundaries(hall):
     h, me = busy_deputy()
     q1_end, q2_start = _report(h, me, date=D(2026, 3, 31)), _report(h, me, date=D(2026, 4, 1))
     services.duty_reports_decide(approve=[q1_end, q2_start])
-    assert points.quarter_range(2026, 1) == (D(2026, 1, 1), D(2026, 3, 31))
-    assert points.quarter_range(2026, 4) == (D(2026, 10, 1), D(2026, 12, 31))
-    q1 = {r.person: r for r in points.quarterly_table(h.body, 2026, 1)}
-    q2 = {r.person: r for r in points.quarterly_table(h.body, 2026, 2)}
+    assert selectors.quarter_range(2026, 1) == (D(2026, 1, 1), D(2026, 3, 31))
+    assert selectors.quarter_range(2026, 4) == (D(2026, 10, 1), D(2026, 12, 31))
+    q1 = {r.person: r for r in selectors.quarterly_table(h.body, 2026, 1)}
+    q2 = {r.person: r for r in selectors.quarterly_table(h.body, 2026, 2)}
     assert q1[me].counts["inspection"] == 1 and q2[me].counts["inspection"] == 1
     assert q1[me].counts["suggestion"] == 1 and q2[me].counts["suggestion"] == 1
-    assert len(q1) == 4 and points.quarterly_table(h.body, 2026, 1)[0].person == me  # highest first
+    assert len(q1) == 4 and selectors.quarterly_table(h.body, 2026, 1)[0].person == me  # highest first
 
 
 def test_deputy_reports_from_the_phone_and_staff_decide_the_batch_over_http(hall, client):
@@ -160,7 +160,7 @@ def test_a_refused_batch_keeps_every_decision_and_reason_typed(hall, client):
 def test_staff_set_the_points_of_their_body(hall, client):
     h, _me = busy_deputy()
     client.force_login(factories.staff(h.body.division))
-    form = {k: 1 for k in points.KINDS}
+    form = {k: 1 for k in selectors.KINDS}
     assert client.post(f"/staff/bodies/{h.body.pk}/points/", {**form, "inspection": 101}).status_code == 422
     assert client.post(f"/staff/bodies/{h.body.pk}/points/", {**form, "inspection": 7}).status_code == 302
     assert services.rules_of(h.body)["inspection"] == 7
@@ -187,16 +187,3 @@ def test_quarterly_table_published_to_the_bodys_staff_and_deputies(hall, client)
     assert totals[me.name] == 2  # the meeting of 20 July
     client.force_login(factories.staff(factories.district()))
     assert client.get(url).status_code == 404
-
-
-def test_duty_record_shows_the_points_and_its_xlsx_carries_them(hall, client):
-    h, me = busy_deputy()
-    rec = duty.add_points(duty.duty_record(me, *YEAR))
-    assert [(b, r.total) for b, r in rec.points] == [(h.body, 12)] and rec.points_total == 12
-    client.force_login(factories.staff(h.body.division))
-    page = client.get(f"/staff/people/{me.pk}/record/?year=2026").content.decode()
-    assert 'id="duty-points"' in page and ">12<" in page
-    book = tablib.Databook().load(client.get(f"/staff/people/{me.pk}/record/?year=2026&format=xlsx").content,
-                                  format="xlsx")
-    summary = {row[0]: row[1] for row in book.sheets()[0]}
-    assert summary[f"履职积分: {h.body.name}"] == 12

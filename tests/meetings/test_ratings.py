@@ -10,7 +10,7 @@ from django.utils import translation
 
 from congress import polls
 from congress.models import BallotSlot, SealedBallot
-from meetings import ratings, reports, services
+from meetings import ratings, reports, selectors, services
 from meetings.models import Report, SatisfactionSurvey
 from tests.ballot_box import SEAL, close_and_open_survey, filled, sealed
 from tests.meetings.conftest import Hall
@@ -78,7 +78,7 @@ def counted(survey):
     with TestCase.captureOnCommitCallbacks(execute=True):
         close_and_open_survey(survey)
     survey.refresh_from_db()
-    return reports.survey_stats([SatisfactionSurvey.objects.prefetch_related("items").get(pk=survey.pk)])[survey.pk]
+    return selectors.survey_stats([SatisfactionSurvey.objects.prefetch_related("items").get(pk=survey.pk)])[survey.pk]
 
 
 def test_each_item_is_rated_by_the_rule_over_all_members():

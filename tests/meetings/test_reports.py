@@ -5,7 +5,7 @@ import statistics
 import pypdf
 import pytest
 
-from meetings import reports, services
+from meetings import reports, selectors, services
 from meetings.models import AgendaItem, Report
 from meetings.tasks import build_report
 from tests.ballot_box import SEAL, close_and_open_ballot, close_and_open_survey, sealed
@@ -41,7 +41,7 @@ def test_survey_statistics_match_an_independent_computation(hall):
     scores = [72, 85, 91, 88, 64, 95, 80, 100, 59]
     h = Hall(deputies=12)
     survey = scored_survey(h, scores)
-    s = reports.survey_stats([survey])[survey.pk]
+    s = selectors.survey_stats([survey])[survey.pk]
     assert s.present == 9 and s.responded == 9 and s.rate == 100.0
     assert s.mean == round(statistics.mean(scores), 2)
     assert s.median == statistics.median(scores)
@@ -59,9 +59,9 @@ def test_change_against_the_previous_survey_of_the_same_subject(hall):
     later = services.meeting_create(body=h.body, kind="midyear_session", title="下一年年中会", date=datetime.date(2027, 7, 20),
                                     place="会议中心")
     second = scored_survey(h, [90, 90, 84, 84], meeting=later)
-    s = reports.survey_stats([second])[second.pk]
+    s = selectors.survey_stats([second])[second.pk]
     assert s.previous_mean == 80 and s.change == 7.0
-    assert reports.survey_stats([first])[first.pk].previous_mean is None
+    assert selectors.survey_stats([first])[first.pk].previous_mean is None
 
 
 def test_survey_report_task_builds_a_chinese_pdf_and_is_reproducible(hall):

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from congress.models import AuditLog, CongressBody, SecretPoll
-from meetings import reports, services
+from meetings import reports, selectors, services
 from meetings.models import Report
 from tests import factories
 from tests.ballot_box import SEAL, sealed, shares
@@ -127,7 +127,7 @@ def test_a_thin_survey_says_its_figures_and_comparison_are_not_meaningful(settin
     settings.SURVEY_MIN_RESPONSES = 5
     settings.SURVEY_MIN_RESPONSE_PERCENT = 30
     first, second = _two_surveys([80] * 10, [95])  # 1 response from 10 present, against 10 of 10 last time
-    s = reports.survey_stats([second])[second.pk]
+    s = selectors.survey_stats([second])[second.pk]
     assert s.previous_mean == 80 and s.change == 15.0
     assert not s.meaningful and not s.comparison_meaningful and s.min_responses == 5 and s.previous_meaningful
     stats, html_report = reports.survey_report_for(second.pk)
@@ -139,7 +139,7 @@ def test_a_thin_survey_says_its_figures_and_comparison_are_not_meaningful(settin
 def test_a_survey_compared_with_a_thin_one_says_the_comparison_is_not_meaningful(settings):
     settings.SURVEY_MIN_RESPONSES = 5
     first, second = _two_surveys([60, 60], [80] * 8, present=(8, 8))
-    s = reports.survey_stats([second])[second.pk]
+    s = selectors.survey_stats([second])[second.pk]
     assert s.meaningful and not s.previous_meaningful and not s.comparison_meaningful
     _stats, html_report = reports.survey_report_for(second.pk)
     assert f'id="thin-previous-{second.pk}"' in html_report and "+20.0" not in html_report
@@ -148,7 +148,7 @@ def test_a_survey_compared_with_a_thin_one_says_the_comparison_is_not_meaningful
 def test_a_full_survey_with_a_full_previous_one_shows_the_change(settings):
     settings.SURVEY_MIN_RESPONSES = 5
     first, second = _two_surveys([80] * 8, [90] * 8, present=(8, 8))
-    s = reports.survey_stats([second])[second.pk]
+    s = selectors.survey_stats([second])[second.pk]
     assert s.meaningful and s.comparison_meaningful
     _stats, html_report = reports.survey_report_for(second.pk)
     assert "+10.0" in html_report and "thin-survey" not in html_report
@@ -157,8 +157,8 @@ def test_a_full_survey_with_a_full_previous_one_shows_the_change(settings):
 def test_the_minimum_share_of_electors_counts_as_well(settings):
     settings.SURVEY_MIN_RESPONSES = 1
     settings.SURVEY_MIN_RESPONSE_PERCENT = 30
-    assert reports.min_responses_for(135) == 41 and reports.min_responses_for(10) == 3
-    assert reports.min_responses_for(0) == 1
+    assert selectors.min_responses_for(135) == 41 and selectors.min_responses_for(10) == 3
+    assert selectors.min_responses_for(0) == 1
 
 
 def test_the_meeting_report_marks_a_thin_survey(settings):

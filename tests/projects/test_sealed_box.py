@@ -268,7 +268,7 @@ def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
 
     from django.test import TestCase
 
-    from meetings import reports
+    from meetings import selectors
     from meetings import services as ms
     from tests.ballot_box import SEAL, sealed
     from tests.meetings.conftest import Hall
@@ -289,7 +289,7 @@ def test_a_survey_is_sealed_opened_and_voided_the_same_way(db):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         ms.survey_unseal(survey=survey, shares=shares(survey.poll))
-    stats = reports.survey_stats([survey])[survey.pk]
+    stats = selectors.survey_stats([survey])[survey.pk]
     assert stats.mean == round(statistics.mean(scores), 2) and stats.responded == 5
     assert sorted(BallotSlot.objects.filter(poll=survey.poll).values_list("score", flat=True)) == sorted(scores)
     # another survey whose cards are lost: voided and set up to run again

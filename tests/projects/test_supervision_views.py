@@ -148,7 +148,7 @@ def test_the_board_reads_in_a_fixed_number_of_queries(world, client, staff, djan
 
 
 def test_the_survey_report_shows_the_residents_ratings_of_its_project(world):  # noqa: F811
-    from meetings import reports
+    from meetings import reports, selectors
     from meetings import services as ms
 
     supervision.resident_rate(project=world, stars=4, comment="电梯运行平稳")
@@ -157,7 +157,7 @@ def test_the_survey_report_shows_the_residents_ratings_of_its_project(world):  #
                                 date=datetime.date.today())
     item = ms.year_end_evaluation_create(meeting=meeting, year=world.year)
     survey = item.surveys.get()
-    stats = reports.survey_stats([survey])[survey.pk]
+    stats = selectors.survey_stats([survey])[survey.pk]
     assert stats.residents["count"] == 2 and stats.residents["average"] == 3
     assert stats.residents["comments"] == [(4, "电梯运行平稳")]
     html = reports.render_survey_report(stats)

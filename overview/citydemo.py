@@ -7,7 +7,7 @@ districts with quarterly meetings; 128 district-level and 3,347 town-level proje
 
 Written in bulk, not through the services: it lays down history (certified ballots,
 held meetings) at a scale where one service call per row would take minutes.
-The figures are checked by tests/meetings/test_dashboard.py.
+The figures are checked by tests/overview/test_dashboard.py.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Duty points (履职积分) counted: approved self-reported activities, plus meetings attended, suggestions submitted
-and reception days on duty, counted from the records already kept. Top layer, as it reads meetings."""
+and reception days on duty, counted from the records already kept. In meetings, as it reads meetings; the quarterly
+table's page and XLSX and the duty record (overview) show it."""
 
 from __future__ import annotations
 

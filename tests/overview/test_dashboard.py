@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from congress.models import Division
-from meetings import dashboard
+from overview import selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def city(db):
 def test_dashboard_shows_the_december_2023_figures(city, django_assert_max_num_queries):
     staff = factories.staff(city)
     with django_assert_max_num_queries(12):
-        d = dashboard.build(staff)
+        d = selectors.city_dashboard(staff)
     assert d.districts == 38
     assert (d.subdistricts_with_congress, d.districts_with_deliberation) == (171, 34)
     assert d.deliberation_deputies == 9291
@@ -45,11 +45,11 @@ def test_dashboard_page_drill_down_and_scope(city, client, django_assert_max_num
     assert page.status_code == 200 and 'id="deliberation-deputies">9291<' in html and "<svg" in html
     first = Division.objects.get(code="C5001")
     drill = client.get(f"/staff/dashboard/?division={first.pk}").content.decode()
-    d1 = dashboard.build(factories.staff(city), first)
+    d1 = selectors.city_dashboard(factories.staff(city), first)
     assert d1.districts == 1 and f'id="subdistricts">{d1.subdistricts_with_congress}<' in drill
     # a district's staff see their district only, and cannot drill into another
     client.force_login(factories.staff(first))
-    own = dashboard.build(factories.staff(first))
+    own = selectors.city_dashboard(factories.staff(first))
     assert own.districts == 1 and own.subdistricts_with_congress == 6
     other = Division.objects.get(code="C5002")
     assert client.get(f"/staff/dashboard/?division={other.pk}").status_code == 404

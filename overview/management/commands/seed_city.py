@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from meetings import citydemo
+from overview import citydemo
 
 
 class Command(BaseCommand):

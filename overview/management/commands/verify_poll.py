@@ -1,6 +1,7 @@
 """python manage.py verify_poll <poll id>: recount a poll from its opened ballots and check it adds up (JSON).
 
-The same checks as the scrutineers' JSON bundle (congress.verification), without the opened ballots.
+The same checks as the scrutineers' JSON bundle (congress.verification), without the opened ballots. It lives at
+the top because it calls the recount of each app whose polls it checks.
 """
 
 import json
@@ -9,17 +10,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from congress.models import SecretPoll
 from congress.verification import failed, verify
+from meetings.reports import survey_recount
+from projects.services import ballot_recount
 
 
 def recount_for(poll: SecretPoll):
     """The app's recount of this poll (a project ballot or a survey), or None."""
     if poll.purpose == SecretPoll.Purpose.PROJECT_BALLOT and hasattr(poll, "project_ballot"):
-        from projects.services import ballot_recount
-
         return lambda _poll: ballot_recount(poll.project_ballot)
     if poll.purpose == SecretPoll.Purpose.SURVEY and hasattr(poll, "survey"):
-        from meetings.reports import survey_recount
-
         return lambda _poll: survey_recount(poll.survey)
     return None
 
