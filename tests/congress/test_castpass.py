@@ -126,12 +126,18 @@ def test_a_pass_with_another_session_is_worth_nothing(e):
 
 def test_a_forged_pass_is_worth_nothing(e):
     """A pass rewritten to name deputy A, signed with a guessed key, sent with B's session: B's own ballot."""
-    from django.core import signing
+    import base64
+
+    from django.utils.crypto import salted_hmac
 
     a, b = deputy_client(e.people[0]), deputy_client(e.people[1])
     key = b.cookies[settings.SESSION_COOKIE_NAME].value
-    forged = signing.dumps([e.ballot.poll_id, e.people[0].user_id, castpass.digest(key),
-                            castpass.digest(e.people[0].user.password), "x", 2, 0], key="guessed", salt=castpass.SALT)
+    value = ".".join([str(e.ballot.poll_id), str(e.people[0].user_id), castpass.digest(key),
+                      castpass.digest(e.people[0].user.password), "2", "0", str(int(time.time())),
+                      base64.urlsafe_b64encode("甲".encode()).decode().rstrip("=")])
+    forged = f"{value}.{salted_hmac(castpass.SALT, value, secret='guessed', algorithm='sha256').hexdigest()}"
+    genuine = pass_of(b, e)
+    assert genuine.rpartition(".")[0].split(".")[1] == str(e.people[1].user_id)  # the shape forged above
     pass_of(a, e)
     assert cast(b, e, forged).status_code == 200
     assert voted(e, e.people[1]) and not voted(e, e.people[0])
