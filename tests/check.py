@@ -4,7 +4,8 @@ It leaves out the fuzz, browser and integration tests and tests/demo (which seed
 synthetic city), and runs the test folders of the apps that the change touches: every file changed since the
 branch left `main` (committed or not, and new files) maps to tests/<app>/, and a changed test file to itself.
 A change to nothing of that kind (or `make check TESTS=all`) runs the whole quick tier; `make check
-TESTS="tests/deputies tests/test_constraints.py"` runs what it names. It stops at the first failure.
+TESTS="tests/deputies tests/test_constraints.py"` runs what it names. It stops at the first failure, and runs over
+every core (pytest-xdist).
 """
 
 import subprocess
@@ -16,7 +17,8 @@ from congress.layers import LAYERS
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 APPS = LAYERS
-QUICK = ["-m", "not fuzz and not browser and not integration", "--ignore=tests/demo", "-x", "-q"]
+# over every core (pytest-xdist: one SQLite test database per worker); `-x` stops at the first failure
+QUICK = ["-m", "not fuzz and not browser and not integration", "--ignore=tests/demo", "-x", "-q", "-n", "auto"]
 
 
 def _git(*args: str) -> list[str]:
