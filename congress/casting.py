@@ -1,5 +1,5 @@
 """Casting through the web: the one loop behind the vote page of a project ballot (projects/views.py) and the scoring
-page of a satisfaction survey (meetings/views.py). What differs between them is a `Casting`.
+page of a satisfaction survey (meetings/views/surveys.py). What differs between them is a `Casting`.
 
 A cast comes in one of two ways:
 

@@ -40,15 +40,17 @@ AUDITED_BY_CALLER = {
                                              "deputies.suggestions.supervision_group_update",
                                              "deputies.suggestions.duty_activity_update"),
     # the secret-ballot core writes nothing about who entered which paper ballot; the callers log that one was
-    "congress.polls.poll_cast_paper": ("projects.services.ballot_enter_paper", "meetings.services.survey_enter_paper"),
+    "congress.polls.poll_cast_paper": ("projects.services.ballot_enter_paper",
+                                       "meetings.services.surveys.survey_enter_paper"),
     # the workflow step inside project_move, ballot_open and ballot_certify; it keeps its own history row
     "projects.services.project_transition": ("projects.services.project_move", "projects.services.ballot_open",
                                              "projects.services.ballot_certify"),
     # the workflow primitive: makes the move and its history row; the service that calls it writes the audit row
     "congress.workflows.transition": ("deputies.opinions.opinion_transition", "deputies.suggestions.suggestion_assign",
-                                      "meetings.services.meeting_transition", "projects.services.project_move"),
+                                      "meetings.services.meetings.meeting_transition",
+                                      "projects.services.project_move"),
     "congress.workflows.record": ("deputies.opinions.opinion_receive", "deputies.suggestions.suggestion_submit",
-                                  "meetings.services.meeting_create", "projects.services.project_propose"),
+                                  "meetings.services.meetings.meeting_create", "projects.services.project_propose"),
 }
 
 
@@ -688,11 +690,20 @@ def _cases():
         return lambda: hallmod.hall_announce(meeting=h.meeting, poll_id=b.poll_id, acting_user=u)
 
     from meetings import hall as hall_module
+    from meetings.services import attendance as ms_attendance
+    from meetings.services import deliberation as ms_deliberation
+    from meetings.services import meetings as ms_meetings
+    from meetings.services import report_jobs as ms_report_jobs
+    from meetings.services import surveys as ms_surveys
 
     modules = {
         "congress.services": cs, "congress.polls": polls, "congress.verification": verification,
         "deputies.services": ds, "deputies.opinions": opinions, "deputies.suggestions": suggestions,
-        "deputies.points": points, "projects.services": ps, "meetings.services": ms,
+        "deputies.points": points, "projects.services": ps,
+        # the package `meetings.services` re-exports these sub-modules' services; each is labelled by its home
+        "meetings.services.meetings": ms_meetings, "meetings.services.attendance": ms_attendance,
+        "meetings.services.deliberation": ms_deliberation, "meetings.services.surveys": ms_surveys,
+        "meetings.services.report_jobs": ms_report_jobs,
         "projects.supervision": sv,
         "meetings.hall": hall_module,
     }
@@ -701,7 +712,10 @@ def _cases():
         if name.startswith("_") or not callable(build) or name in ("modules", "cases"):
             continue
         for label, module in modules.items():
-            if getattr(module, name, None) is not None and inspect.isfunction(getattr(module, name)):
+            fn = getattr(module, name, None)
+            # a module's own function, not one it imports from a sibling (as meetings.services.surveys imports
+            # agenda_add from meetings.services.meetings)
+            if fn is not None and inspect.isfunction(fn) and fn.__module__ == module.__name__:
                 cases[f"{label}.{name}"] = build
     return cases
 

@@ -11,7 +11,7 @@ from django.db import connections
 from django.test import Client, TestCase
 from django.utils import timezone
 
-from congress import push
+from congress import polls, push
 from congress.models import AuditLog, SealedBallot, SecretPoll, VoteRecord
 from meetings import hall as hallmod
 from meetings import services
@@ -492,7 +492,7 @@ def test_the_beat_closes_a_survey_whose_time_is_up_like_a_ballot_without_a_reaso
     assert SecretPoll.objects.get(pk=later.poll_id).state == SecretPoll.State.OPEN
     assert close_due_surveys.delay().get() == 0  # again: nothing left to close
     # staff closing the other one early still has to give the reason
-    with pytest.raises(services.polls.PollError):
+    with pytest.raises(polls.PollError):
         services.survey_close(survey=later, acting_user=factories.staff(h.body.division))
 
 

@@ -1,0 +1,7 @@
+"""The refusal every meeting service raises."""
+
+from django.core.exceptions import ValidationError
+
+
+class MeetingError(ValidationError):
+    pass
