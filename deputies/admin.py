@@ -5,8 +5,7 @@ from django.utils.translation import ngettext
 
 from congress.admin import ScopedAdmin, ServiceSaveMixin
 from congress.predicates import people_wholly_in_scope
-from deputies import opinions as opinion_services
-from deputies import rules, services
+from deputies import liaison, rules, services
 from deputies import suggestions as suggestion_services
 from deputies.models import DutyActivity, LiaisonStation, Mandate, OpinionCategory, Person, SupervisionGroup
 
@@ -165,11 +164,11 @@ class LiaisonStationAdmin(ServiceSaveMixin, ScopedAdmin):
     filter_horizontal = ("deputies",)
 
     def service_save(self, request, obj, form, change):
-        fields = {f: form.cleaned_data[f] for f in opinion_services.STATION_FIELDS if f in form.cleaned_data}
+        fields = {f: form.cleaned_data[f] for f in liaison.STATION_FIELDS if f in form.cleaned_data}
         deputies = list(form.cleaned_data.get("deputies", ()))
         if change:
-            return opinion_services.station_update(station=obj, deputies=deputies, acting_user=request.user, **fields)
-        return opinion_services.station_create(deputies=deputies, acting_user=request.user, **fields)
+            return liaison.station_update(station=obj, deputies=deputies, acting_user=request.user, **fields)
+        return liaison.station_create(deputies=deputies, acting_user=request.user, **fields)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from congress.demo import DEMO_PASSWORD
 from congress.models import Division
-from deputies import opinions, services, suggestions
+from deputies import liaison, services, suggestions
 from deputies.models import Mandate, OpinionCategory, Person
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢谭廖"
@@ -88,33 +88,33 @@ def seed_network(congress: dict, deputies: dict) -> dict:
     members = [m.person for m in Mandate.objects.filter(term=term, role=Mandate.Role.DELIBERATION_DEPUTY)
                .select_related("person").order_by("person_id")]
     communities = list(jiangnan.children.order_by("code"))
-    home = opinions.station_create(kind="home", name="江南街道代表之家", division=jiangnan, address="江南大道88号",
+    home = liaison.station_create(kind="home", name="江南街道代表之家", division=jiangnan, address="江南大道88号",
                                    deputies=members[:8], reception_day=20, reception_months="even")
-    stations = [opinions.station_create(kind="station", name=f"江南街道第{i + 1}代表活动站",
+    stations = [liaison.station_create(kind="station", name=f"江南街道第{i + 1}代表活动站",
                                         division=communities[i % len(communities)], address=f"江南街道{i + 1}号",
                                         deputies=members[8 + 4 * i: 12 + 4 * i], reception_day=20,
                                         reception_months="quarterly") for i in range(6)]
     for i in range(12):
-        opinions.station_create(kind="contact_point", name=f"江南街道第{i + 1}民情联络点",
+        liaison.station_create(kind="contact_point", name=f"江南街道第{i + 1}民情联络点",
                                 division=communities[i % len(communities)], address=f"江南街道联络点{i + 1}",
                                 deputies=members[32 + i: 33 + i])
     today = timezone.localdate()
-    opinions.reception_record(station=home, date=datetime.date(today.year, 2, 20), on_duty=members[:3], residents=46)
+    liaison.reception_record(station=home, date=datetime.date(today.year, 2, 20), on_duty=members[:3], residents=46)
     cats = list(OpinionCategory.objects.order_by("order"))
     texts = ["小区停车难，希望增加停车位", "老旧小区加装电梯进展慢", "背街小巷路灯不亮", "农贸市场周边占道经营",
              "社区养老服务站缺少助餐服务", "雨季道路积水严重"]
     ops = []
     for i, text in enumerate(texts):
-        ops.append(opinions.opinion_receive(division=communities[i % len(communities)], category=cats[i % len(cats)],
+        ops.append(liaison.opinion_receive(division=communities[i % len(communities)], category=cats[i % len(cats)],
                                             text=text, channel=["reception", "station", "visit"][i % 3],
                                             station=home if i % 3 == 0 else stations[i % 6], taken_by=members[i]))
-    opinions.opinion_transition(opinion=ops[0], to="referred", unit="江南街道城管办", due_date=today + datetime.timedelta(days=20))
-    opinions.opinion_transition(opinion=ops[1], to="referred", unit="区住建委", due_date=today - datetime.timedelta(days=5))
-    opinions.opinion_transition(opinion=ops[1], to="in_progress")
-    opinions.opinions_flag_overdue(on_date=today)
-    opinions.opinion_transition(opinion=ops[2], to="referred", unit="江南街道城管办", due_date=today)
-    opinions.opinion_transition(opinion=ops[2], to="resolved", reply="已更换路灯12盏")
-    opinions.opinion_transition(opinion=ops[3], to="deferred", reason="条件暂不具备，纳入明年市场改造", reply="将在市场改造中统筹解决")
+    liaison.opinion_transition(opinion=ops[0], to="referred", unit="江南街道城管办", due_date=today + datetime.timedelta(days=20))
+    liaison.opinion_transition(opinion=ops[1], to="referred", unit="区住建委", due_date=today - datetime.timedelta(days=5))
+    liaison.opinion_transition(opinion=ops[1], to="in_progress")
+    liaison.resident_opinions_flag_overdue(on_date=today)
+    liaison.opinion_transition(opinion=ops[2], to="referred", unit="江南街道城管办", due_date=today)
+    liaison.opinion_transition(opinion=ops[2], to="resolved", reply="已更换路灯12盏")
+    liaison.opinion_transition(opinion=ops[3], to="deferred", reason="条件暂不具备，纳入明年市场改造", reply="将在市场改造中统筹解决")
     s = suggestions.suggestion_submit(body=body, lead=members[0], co_authors=members[1:3], title="关于增设社区公交微循环线路的建议",
                                       text="建议开通连接各社区与轨道站点的微循环公交。", submitted_on=today - datetime.timedelta(days=60))
     seed_deadlines_and_points(body, members, s)

@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from deputies import opinions, services, suggestions
+from deputies import liaison, services, suggestions
 
 
 @shared_task(acks_late=True)
@@ -14,7 +14,7 @@ def close_mandates_of_ended_terms(on_date: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def flag_overdue_resident_opinions() -> int:
-    return opinions.opinions_flag_overdue(on_date=timezone.localdate())
+    return liaison.resident_opinions_flag_overdue(on_date=timezone.localdate())
 
 
 @shared_task(acks_late=True)

@@ -54,7 +54,7 @@ def seed(congress: dict, deputies: dict, projects: dict) -> dict:
         logging.getLogger(__name__).warning("PDFs need pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
         pdf = None
     services.report_store(report_id=report.pk, html=html, pdf_bytes=pdf, checksum=reports.checksum(html))
-    services.opinion_send(meeting=past, text="加强中小河流日常巡查，公开河长联系方式", unit="区水利局",
+    services.deliberation_opinion_send(meeting=past, text="加强中小河流日常巡查，公开河长联系方式", unit="区水利局",
                           due_date=datetime.date(today.year - 1, 10, 31), item=item)
     services.meeting_transition(meeting=past, to=Meeting.State.SUMMARY)
 

@@ -53,4 +53,4 @@ def send_meeting_reminders() -> int:
 
 @shared_task(acks_late=True)
 def flag_overdue_deliberation_opinions() -> int:
-    return services.opinions_flag_overdue(on_date=timezone.localdate())
+    return services.deliberation_opinions_flag_overdue(on_date=timezone.localdate())

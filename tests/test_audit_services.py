@@ -36,7 +36,7 @@ NOT_SERVICES = {
 # Primitives whose audit row is written by every service that calls them (each of those is tested here).
 AUDITED_BY_CALLER = {
     # the shared "fields and scoped people" update; each caller below is called here and checked for its row
-    "deputies.services.update_with_people": ("deputies.opinions.station_update",
+    "deputies.services.update_with_people": ("deputies.liaison.station_update",
                                              "deputies.suggestions.supervision_group_update",
                                              "deputies.suggestions.duty_activity_update"),
     # the secret-ballot core writes nothing about who entered which paper ballot; the callers log that one was
@@ -46,10 +46,10 @@ AUDITED_BY_CALLER = {
     "projects.services.project_transition": ("projects.services.project_move", "projects.services.ballot_open",
                                              "projects.services.ballot_certify"),
     # the workflow primitive: makes the move and its history row; the service that calls it writes the audit row
-    "congress.workflows.transition": ("deputies.opinions.opinion_transition", "deputies.suggestions.suggestion_assign",
+    "congress.workflows.transition": ("deputies.liaison.opinion_transition", "deputies.suggestions.suggestion_assign",
                                       "meetings.services.meetings.meeting_transition",
                                       "projects.services.project_move"),
-    "congress.workflows.record": ("deputies.opinions.opinion_receive", "deputies.suggestions.suggestion_submit",
+    "congress.workflows.record": ("deputies.liaison.opinion_receive", "deputies.suggestions.suggestion_submit",
                                   "meetings.services.meetings.meeting_create", "projects.services.project_propose"),
 }
 
@@ -89,9 +89,9 @@ def _category():
 
 
 def _opinion(body):
-    from deputies import opinions
+    from deputies import liaison
 
-    return opinions.opinion_receive(division=factories.community(parent=body.division), category=_category(),
+    return liaison.opinion_receive(division=factories.community(parent=body.division), category=_category(),
                                     text="积水", channel="station")
 
 
@@ -134,9 +134,9 @@ def _deliberation_opinion(answered=False):
     from meetings import services as ms
 
     h = _hall(convene=True)
-    op = ms.opinion_send(meeting=h.meeting, text="加快改造", unit="区住建委", due_date=datetime.date(2027, 1, 1))
+    op = ms.deliberation_opinion_send(meeting=h.meeting, text="加快改造", unit="区住建委", due_date=datetime.date(2027, 1, 1))
     if answered:
-        ms.opinion_respond(opinion=op, response="已启动", on=datetime.date(2026, 9, 1))
+        ms.deliberation_opinion_respond(opinion=op, response="已启动", on=datetime.date(2026, 9, 1))
     return op
 
 
@@ -174,7 +174,7 @@ def _person_fields(area=None):
 def _cases():
     from congress import polls, verification
     from congress import services as cs
-    from deputies import opinions, points, suggestions
+    from deputies import liaison, points, suggestions
     from deputies import services as ds
     from deputies.models import Mandate
     from deputies.services import RosterRow
@@ -271,29 +271,29 @@ def _cases():
 
     def station_create(u):
         body, _term, people = _sub()
-        return lambda: opinions.station_create(kind="station", name="站", division=body.division, address="x",
+        return lambda: liaison.station_create(kind="station", name="站", division=body.division, address="x",
                                                deputies=people[:1], acting_user=u)
 
     def station_update(u):
         body, _term, people = _sub()
-        st = opinions.station_create(kind="station", name="站", division=body.division, address="x")
-        return lambda: opinions.station_update(station=st, deputies=people, name="新站", acting_user=u)
+        st = liaison.station_create(kind="station", name="站", division=body.division, address="x")
+        return lambda: liaison.station_update(station=st, deputies=people, name="新站", acting_user=u)
 
     def reception_record(u):
         body, _term, people = _sub()
-        st = opinions.station_create(kind="station", name="站", division=body.division, address="x", deputies=people)
-        return lambda: opinions.reception_record(station=st, date=datetime.date(2024, 4, 20), on_duty=people[:1],
+        st = liaison.station_create(kind="station", name="站", division=body.division, address="x", deputies=people)
+        return lambda: liaison.reception_record(station=st, date=datetime.date(2024, 4, 20), on_duty=people[:1],
                                                  residents=3, acting_user=u)
 
     def opinion_receive(u):
         body, _term, _people = _sub()
-        return lambda: opinions.opinion_receive(division=body.division, category=_category(), text="路灯",
+        return lambda: liaison.opinion_receive(division=body.division, category=_category(), text="路灯",
                                                 channel="station", acting_user=u)
 
     def opinion_transition(u):
         body, _term, _people = _sub()
         op = _opinion(body)
-        return lambda: opinions.opinion_transition(opinion=op, to="referred", unit="城管办",
+        return lambda: liaison.opinion_transition(opinion=op, to="referred", unit="城管办",
                                                    due_date=datetime.date(2024, 5, 1), acting_user=u)
 
     def suggestion_submit(u):
@@ -535,10 +535,10 @@ def _cases():
         return lambda: ms.inspection_add(meeting=h.meeting, date=timezone.localdate(), place="x", findings="y",
                                          participants=h.people[:1], acting_user=u)
 
-    def opinions_gather(u):
+    def deliberation_opinions_gather(u):
         h = _hall()
         op = _opinion(factories.BodyFactory(division=factories.subdistrict(parent=h.body.division)))
-        return lambda: ms.opinions_gather(meeting=h.meeting, opinions=[op], acting_user=u)
+        return lambda: ms.deliberation_opinions_gather(meeting=h.meeting, opinions=[op], acting_user=u)
 
     def group_create(u):
         h = _hall()
@@ -554,18 +554,18 @@ def _cases():
         item = ms.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.INQUIRY, title="专题询问")
         return lambda: ms.inquiry_add(item=item, asked_by=h.people[0], question="何时完工？", acting_user=u)
 
-    def opinion_send(u):
+    def deliberation_opinion_send(u):
         h = _hall(convene=True)
-        return lambda: ms.opinion_send(meeting=h.meeting, text="加快", unit="区住建委",
+        return lambda: ms.deliberation_opinion_send(meeting=h.meeting, text="加快", unit="区住建委",
                                        due_date=datetime.date(2027, 1, 1), acting_user=u)
 
-    def opinion_respond(u):
+    def deliberation_opinion_respond(u):
         op = _deliberation_opinion()
-        return lambda: ms.opinion_respond(opinion=op, response="已启动", on=datetime.date(2026, 9, 1), acting_user=u)
+        return lambda: ms.deliberation_opinion_respond(opinion=op, response="已启动", on=datetime.date(2026, 9, 1), acting_user=u)
 
-    def opinion_close(u):
+    def deliberation_opinion_close(u):
         op = _deliberation_opinion(answered=True)
-        return lambda: ms.opinion_close(opinion=op, acting_user=u)
+        return lambda: ms.deliberation_opinion_close(opinion=op, acting_user=u)
 
     def survey_create(u):
         h = _hall()
@@ -698,7 +698,7 @@ def _cases():
 
     modules = {
         "congress.services": cs, "congress.polls": polls, "congress.verification": verification,
-        "deputies.services": ds, "deputies.opinions": opinions, "deputies.suggestions": suggestions,
+        "deputies.services": ds, "deputies.liaison": liaison, "deputies.suggestions": suggestions,
         "deputies.points": points, "projects.services": ps,
         # the package `meetings.services` re-exports these sub-modules' services; each is labelled by its home
         "meetings.services.meetings": ms_meetings, "meetings.services.attendance": ms_attendance,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from deputies import opinions, suggestions
+from deputies import liaison, suggestions
 from deputies import services as ds
 from deputies.models import OpinionCategory
 from meetings import services as ms
@@ -39,9 +39,9 @@ def world():
     survey = ms.survey_create(meeting=meeting, subject="工作")
     report = Report.objects.create(meeting=meeting, kind=Report.Kind.MEETING, state=Report.State.FAILED)
     comm = factories.community(parent=body.division)
-    opinion = opinions.opinion_receive(division=comm, category=OpinionCategory.objects.get_or_create(name="其他")[0],
+    opinion = liaison.opinion_receive(division=comm, category=OpinionCategory.objects.get_or_create(name="其他")[0],
                                        text="积水", channel="station")
-    station = opinions.station_create(kind="station", name="站", division=body.division, address="x")
+    station = liaison.station_create(kind="station", name="站", division=body.division, address="x")
     suggestion = suggestions.suggestion_submit(body=body, lead=e.people[0], title="建议", text="x",
                                                submitted_on=timezone.localdate())
     project = e.projects[0]
@@ -53,7 +53,7 @@ def world():
            "opinion": opinion.pk, "station": station.pk, "suggestion": suggestion.pk, "project": project.pk,
            "person": e.people[0].pk, "item": 1, "mid": 1, "opinion_in_meeting": 1}
     return {
-        "ids": ids, "token": opinions.rating_token(opinion), "e": e, "project_m": milestone_project,
+        "ids": ids, "token": liaison.rating_token(opinion), "e": e, "project_m": milestone_project,
         "users": {
             "resident": _plain_user(), "deputy_other": user_b, "deputy": user_a,
             "staff_other": factories.staff(other.body.division.parent), "staff": factories.staff(district),
@@ -124,10 +124,10 @@ def staff_urls(w):
         "meetings:meetings": ([], get, "list"), "meetings:meeting_new": ([], get, "list"),
         "meetings:meeting": ([i["meeting"]], get, "object"),
         **{f"meetings:{a}": ([i["meeting"]], post, "object")
-           for a in ("transition", "agenda_add", "attendance", "survey_create", "opinion_send", "inspection_add",
-                     "group_add", "report_request", "notices_send", "opinions_gather")},
+           for a in ("transition", "agenda_add", "attendance", "survey_create", "deliberation_opinion_send", "inspection_add",
+                     "group_add", "report_request", "notices_send", "deliberation_opinions_gather")},
         "meetings:open_ballot": ([i["meeting"], 1], post, "sub"),
-        "meetings:opinion_respond": ([i["meeting"], 1], post, "sub"),
+        "meetings:deliberation_opinion_respond": ([i["meeting"], 1], post, "sub"),
         "meetings:sign_in_sheet": ([i["meeting"]], get, "object"),
         "meetings:paper_forms": ([i["meeting"]], get, "object"),
         "meetings:report_download": ([i["report"]], get, "sub"),

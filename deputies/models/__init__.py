@@ -3,7 +3,7 @@
 from deputies.models.liaison import (  # noqa: F401
     LiaisonStation,
     OpinionCategory,
-    OpinionTransition,
+    ResidentOpinionTransition,
     Reception,
     ResidentOpinion,
 )

@@ -188,7 +188,7 @@ class ResidentOpinion(models.Model):
         return f"{self.reference} {self.text[:30]}"
 
 
-class OpinionTransition(TransitionRecord):
+class ResidentOpinionTransition(TransitionRecord):
     opinion = models.ForeignKey(ResidentOpinion, on_delete=models.CASCADE, related_name="transitions")
     from_state, to_state = state_fields(ResidentOpinion.State.choices, 12)
 

@@ -27,11 +27,11 @@ def inspection_add(request, pk):
 
 @staff_required
 @require_POST
-def opinions_gather(request, pk):
+def deliberation_opinions_gather(request, pk):
     meeting = _meeting_in_scope(request, pk)
     return act(request, form=mforms.GatherOpinionsForm(request.POST, meeting=meeting),
                **on_meeting_page(request, meeting.pk), success=_("Opinions put before the meeting."),
-               action=lambda d: services.opinions_gather(meeting=meeting, opinions=list(d["opinions"]),
+               action=lambda d: services.deliberation_opinions_gather(meeting=meeting, opinions=list(d["opinions"]),
                                                          acting_user=request.user))
 
 
@@ -48,22 +48,22 @@ def group_add(request, pk):
 
 @staff_required
 @require_POST
-def opinion_send(request, pk):
+def deliberation_opinion_send(request, pk):
     meeting = _meeting_in_scope(request, pk)
     return act(request, form=mforms.OpinionForm(request.POST, meeting=meeting), **on_meeting_page(request, meeting.pk),
-               action=lambda d: services.opinion_send(meeting=meeting, acting_user=request.user, **d),
+               action=lambda d: services.deliberation_opinion_send(meeting=meeting, acting_user=request.user, **d),
                success=_("Opinion sent."))
 
 
 @staff_required
 @require_POST
-def opinion_respond(request, pk, opinion_pk):
+def deliberation_opinion_respond(request, pk, opinion_pk):
     meeting = _meeting_in_scope(request, pk)
     opinion = get_object_or_404(DeliberationOpinion, pk=opinion_pk, meeting=meeting)
     if request.POST.get("close"):
         return act(request, **on_meeting_page(request, meeting.pk), success=_("Opinion closed."),
-                   action=lambda: services.opinion_close(opinion=opinion, acting_user=request.user))
+                   action=lambda: services.deliberation_opinion_close(opinion=opinion, acting_user=request.user))
     return act(request, form=mforms.ResponseForm(request.POST), **on_meeting_page(request, meeting.pk),
-               action=lambda d: services.opinion_respond(opinion=opinion, response=d["response"],
+               action=lambda d: services.deliberation_opinion_respond(opinion=opinion, response=d["response"],
                                                          on=timezone.localdate(), acting_user=request.user),
                success=_("Response recorded."))

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from congress import services as congress_services
 from congress.models import AuditLog, CongressBody, User
 from congress.predicates import can_manage_account, manageable_accounts, people_in_scope
-from deputies import opinions, suggestions
+from deputies import liaison, suggestions
 from deputies import services as deputy_services
 from deputies.models import DutyActivity, LiaisonStation, Mandate, SupervisionGroup
 from tests import factories
@@ -245,7 +245,7 @@ def test_out_of_scope_person_is_refused_by_admin_and_service(w, client):
     import datetime
 
     with pytest.raises(ValidationError) as exc:
-        opinions.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号",
+        liaison.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号",
                                 deputies=[w.local, w.far], acting_user=w.clerk)
     assert "外地代表" in str(exc.value) and "不在您的管理范围" in str(exc.value)
     with pytest.raises(ValidationError):
@@ -253,12 +253,12 @@ def test_out_of_scope_person_is_refused_by_admin_and_service(w, client):
                                          title="视察", participants=[w.far], acting_user=w.clerk)
     with pytest.raises(ValidationError):
         suggestions.supervision_group_create(body=w.sub_body, name="监督组", members=[w.far], acting_user=w.clerk)
-    station = opinions.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号",
+    station = liaison.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号",
                                       deputies=[w.local], acting_user=w.clerk)
     with pytest.raises(ValidationError):
-        opinions.station_update(station=station, deputies=[w.local, w.far], acting_user=w.clerk)
+        liaison.station_update(station=station, deputies=[w.local, w.far], acting_user=w.clerk)
     with pytest.raises(ValidationError):
-        opinions.reception_record(station=station, date=datetime.date(2024, 4, 20), on_duty=[w.far], residents=3,
+        liaison.reception_record(station=station, date=datetime.date(2024, 4, 20), on_duty=[w.far], residents=3,
                                   acting_user=w.clerk)
     group = suggestions.supervision_group_create(body=w.sub_body, name="监督组", members=[w.local], acting_user=w.clerk)
     with pytest.raises(ValidationError):
@@ -279,7 +279,7 @@ def test_admin_change_paths_call_the_services(w, client):
     import datetime
 
     client.force_login(w.clerk)
-    station = opinions.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号")
+    station = liaison.station_create(kind="station", name="江南站", division=w.jiangnan, address="江南路1号")
     group = suggestions.supervision_group_create(body=w.sub_body, name="监督组")
     activity = suggestions.duty_activity_record(body=w.sub_body, kind="inspection", date=datetime.date(2024, 3, 1),
                                                 title="视察", participants=[w.local])

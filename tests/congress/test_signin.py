@@ -21,7 +21,7 @@ from django.utils import timezone
 from congress import clientip
 from congress.layers import LAYERS
 from congress.middleware import STAFF_SIGNED_IN_AT
-from deputies import opinions as opinion_services
+from deputies import liaison
 from deputies.models import OpinionCategory, ResidentOpinion
 from tests import factories
 
@@ -435,10 +435,10 @@ def test_session_expire_at_browser_close_comes_from_the_environment(value, expec
 def test_tracking_link_expires_after_the_closed_opinion_is_rated(client, settings):
     settings.OPINION_LINK_DAYS_AFTER_RATING = 30
     sub = factories.subdistrict()
-    op = opinion_services.opinion_receive(division=factories.community(parent=sub),
+    op = liaison.opinion_receive(division=factories.community(parent=sub),
                                           category=OpinionCategory.objects.first(), text="路灯不亮", channel="reception")
-    token = opinion_services.rating_token(op)
-    opinion_services.opinion_transition(opinion=op, to="not_adopted", reason="不属于街道职责", reply="已转区级部门")
+    token = liaison.rating_token(op)
+    liaison.opinion_transition(opinion=op, to="not_adopted", reason="不属于街道职责", reply="已转区级部门")
     assert client.get(f"/opinions/track/{token}/").status_code == 200  # closed, not yet rated: the link works
     assert client.post(f"/opinions/track/{token}/", {"rating": 4}).status_code == 302
     op.refresh_from_db()

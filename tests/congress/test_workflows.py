@@ -10,7 +10,7 @@ from django.utils import translation
 
 from congress import workflows
 from congress.models import SecretPoll
-from deputies.models import OpinionCategory, OpinionTransition, ResidentOpinion, Suggestion
+from deputies.models import OpinionCategory, ResidentOpinionTransition, ResidentOpinion, Suggestion
 from meetings import services as meeting_services
 from meetings.models import DeliberationOpinion, Meeting, MeetingTransition, Report
 from projects import services as project_services
@@ -60,7 +60,7 @@ def test_a_record_keeps_the_note_where_the_model_has_one(sub_body, user):
                                              category=category, text="路灯坏了")
     opinion.unit, opinion.due_date = "住建办", datetime.date(2026, 8, 1)
     workflows.transition(opinion, ResidentOpinion.State.REFERRED, actor=user, note="交住建办", also=None)
-    row = OpinionTransition.objects.get(opinion=opinion)
+    row = ResidentOpinionTransition.objects.get(opinion=opinion)
     assert (row.from_state, row.to_state, row.note, row.by) == ("received", "referred", "交住建办", user)
 
 
@@ -136,9 +136,9 @@ def test_a_deliberation_opinion_is_closed_only_once_answered(meeting):
     with pytest.raises(workflows.TransitionError):
         workflows.transition(opinion, DeliberationOpinion.Status.CLOSED)
     with pytest.raises(meeting_services.MeetingError):
-        meeting_services.opinion_close(opinion=opinion)
-    meeting_services.opinion_respond(opinion=opinion, response="已安排", on=datetime.date(2026, 8, 1))
-    meeting_services.opinion_close(opinion=opinion)
+        meeting_services.deliberation_opinion_close(opinion=opinion)
+    meeting_services.deliberation_opinion_respond(opinion=opinion, response="已安排", on=datetime.date(2026, 8, 1))
+    meeting_services.deliberation_opinion_close(opinion=opinion)
     with pytest.raises(workflows.TransitionError):
         workflows.transition(opinion, DeliberationOpinion.Status.ANSWERED)
     opinion.refresh_from_db()

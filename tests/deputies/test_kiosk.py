@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from congress.models import AuditLog
-from deputies import opinions
+from deputies import liaison
 from deputies.models import OpinionCategory, ResidentOpinion
 from tests import factories
 
@@ -16,7 +16,7 @@ def kiosk(client):
     cache.clear()
     sub = factories.subdistrict(name="白桃街道")
     comm = factories.community(parent=sub, name="桂花社区")
-    station = opinions.station_create(kind="station", name="桂花代表活动站", division=sub, address="桂花路1号")
+    station = liaison.station_create(kind="station", name="桂花代表活动站", division=sub, address="桂花路1号")
     staff = factories.staff(sub)
     client.force_login(staff)
     cat = OpinionCategory.objects.get_or_create(name="城市建设管理")[0]
@@ -48,7 +48,7 @@ def test_the_resident_gets_the_receipt_with_reference_link_and_qr(kiosk, client)
     opinion = ResidentOpinion.objects.get()
     assert response["Location"] == f"/staff/stations/{kiosk['station'].pk}/walk-in/{opinion.pk}/"
     html = client.get(response["Location"]).content.decode()
-    token = opinions.rating_token(opinion)
+    token = liaison.rating_token(opinion)
     assert opinion.reference in html and f"/opinions/track/{token}/" in html
     assert 'id="track-qr"' in html and "<svg" in html and 'data-action="print"' in html
     assert "您的编号：" in html  # Chinese punctuation on the printed receipt
@@ -67,9 +67,9 @@ def test_refused_input_is_kept_and_nothing_is_saved(kiosk, client):
 
 
 def test_the_kiosk_is_staff_only_and_in_scope(kiosk, client):
-    opinion = opinions.opinion_receive(division=kiosk["comm"], category=kiosk["cat"], text="积水", channel="station",
+    opinion = liaison.opinion_receive(division=kiosk["comm"], category=kiosk["cat"], text="积水", channel="station",
                                        station=kiosk["station"])
-    other_station = opinions.station_create(kind="station", name="另一站", division=kiosk["sub"], address="x")
+    other_station = liaison.station_create(kind="station", name="另一站", division=kiosk["sub"], address="x")
     receipt = f"/staff/stations/{kiosk['station'].pk}/walk-in/{opinion.pk}/"
     assert client.get(receipt).status_code == 200
     # the receipt is of this station's opinion only

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from deputies import opinions, suggestions
+from deputies import liaison, suggestions
 from deputies import services as ds
 from deputies.models import OpinionCategory, Suggestion
 from tests import factories
@@ -61,7 +61,7 @@ def test_an_evaluation_redirects_to_my_suggestions_with_thanks(answered):
 @pytest.fixture
 def opinion(db):
     sub = factories.subdistrict()
-    op = opinions.opinion_receive(division=factories.community(parent=sub), category=OpinionCategory.objects.first(),
+    op = liaison.opinion_receive(division=factories.community(parent=sub), category=OpinionCategory.objects.first(),
                                   text="路灯不亮", channel="reception")
     return op, factories.staff(sub)
 
@@ -91,7 +91,7 @@ def test_a_service_refusing_a_step_for_two_reasons_shows_both(opinion, monkeypat
     def refuse(**_kw):
         raise ValidationError([gettext_lazy("This reply has already been rated."), gettext_lazy("Rate from 1 to 5.")])
 
-    monkeypatch.setattr(opinions, "opinion_transition", refuse)
+    monkeypatch.setattr(liaison, "opinion_transition", refuse)
     resp = signed_in(staff, lang).post(f"/staff/opinions/{op.pk}/act/",
                                        {"to": "referred", "unit": "街道城管办", "due_date": "2026-12-01"})
     assert resp.status_code == 422

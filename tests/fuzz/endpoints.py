@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from congress.models import Elector, SecretPoll
-from deputies import opinions as opinion_services
+from deputies import liaison
 from deputies.models import DutyReport, LiaisonStation, PointKind, PointRule, Reception, ResidentOpinion, Suggestion
 from deputies.models.points import REPORTED_KINDS
 from deputies.roster import COLUMNS, serialise_rows
@@ -270,9 +270,9 @@ ENDPOINTS = [
                  "website": s.Field(good=st.sampled_from([s.MISSING, ""]), bad=s.junk),
              }), watch=(ResidentOpinion,), group="public"),
     Endpoint("deputies:opinion_track", "anonymous", 250, lambda p: st.one_of(
-        st.just(reverse("deputies:opinion_track", args=[opinion_services.rating_token(p.h.answered)])),
-        st.just(reverse("deputies:opinion_track", args=[opinion_services.rating_token(p.h.answered)])),
-        st.just(reverse("deputies:opinion_track", args=[opinion_services.rating_token(p.h.opinion)])),
+        st.just(reverse("deputies:opinion_track", args=[liaison.rating_token(p.h.answered)])),
+        st.just(reverse("deputies:opinion_track", args=[liaison.rating_token(p.h.answered)])),
+        st.just(reverse("deputies:opinion_track", args=[liaison.rating_token(p.h.opinion)])),
         s.text.filter(lambda t: t and "/" not in t and "\x00" not in t).map(
             lambda t: reverse("deputies:opinion_track", args=[t])),
     ), lambda p: s.form({"rating": F(s.choice([1, 2, 3, 4, 5], ["0", "6", "-1", "3.5"]))}),
@@ -498,8 +498,8 @@ ENDPOINTS = [
                                   bad=st.one_of(st.sampled_from(["60,80", "0,50", "101", "90,90", ",,", "9" * 40]),
                                                 st.lists(s.numbers, max_size=4).map(",".join), s.junk)),
              })),
-    Endpoint("meetings:opinion_send", "staff", 60,
-             lambda p: urls("meetings:opinion_send", p.meetings_home, p.meetings_away),
+    Endpoint("meetings:deliberation_opinion_send", "staff", 60,
+             lambda p: urls("meetings:deliberation_opinion_send", p.meetings_home, p.meetings_away),
              lambda p: s.form({"text": F(s.plain("加快进度")), "unit": F(s.plain("建设局")), "due_date": F(s.date()),
                                "item": F(s.ids([p.h.item.pk]))})),
     Endpoint("meetings:inspection_add", "staff", 60,
@@ -509,11 +509,11 @@ ENDPOINTS = [
     Endpoint("meetings:group_add", "staff", 60, lambda p: urls("meetings:group_add", p.meetings_home, p.meetings_away),
              lambda p: s.form({"name": F(s.plain("第一组")), "members": many(s.ids(p.attendees))}),
              watch=(Attendee,)),
-    Endpoint("meetings:opinions_gather", "staff", 50,
-             lambda p: urls("meetings:opinions_gather", p.meetings_home, p.meetings_away),
+    Endpoint("meetings:deliberation_opinions_gather", "staff", 50,
+             lambda p: urls("meetings:deliberation_opinions_gather", p.meetings_home, p.meetings_away),
              lambda p: s.form({"opinions": many(s.ids(p.opinions))})),
-    Endpoint("meetings:opinion_respond", "staff", 60,
-             lambda p: urls("meetings:opinion_respond", [(p.h.convening.pk, p.h.delib_opinion.pk)],
+    Endpoint("meetings:deliberation_opinion_respond", "staff", 60,
+             lambda p: urls("meetings:deliberation_opinion_respond", [(p.h.convening.pk, p.h.delib_opinion.pk)],
                             [(p.h.preparing.pk, p.h.delib_opinion.pk), (p.a.convening.pk, p.a.delib_opinion.pk)]),
              lambda p: s.form({"response": F(s.plain("已落实")), "close": F(s.boolean())}),
              watch=(DeliberationOpinion,)),
@@ -672,7 +672,7 @@ PAGES = [
     Page("projects:propose_track", "anonymous", lambda p: _token_urls(
         "projects:propose_track", project_services.proposal_token(p.h.proposed)), examples=5),
     Page("deputies:opinion_thanks", "anonymous", lambda p: _token_urls(
-        "deputies:opinion_thanks", opinion_services.rating_token(p.h.opinion)), examples=5),
+        "deputies:opinion_thanks", liaison.rating_token(p.h.opinion)), examples=5),
     Page("projects:my_ballots", "deputy", just("projects:my_ballots")),
     Page("projects:result", "anonymous", lambda p: urls("projects:result", [p.h.finished.pk], [p.e.ballot.pk])),
     Page("projects:result_print", "anonymous",

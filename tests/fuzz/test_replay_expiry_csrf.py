@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from congress.models import BallotSlot, SealedBallot, VoteRecord
-from deputies import opinions as opinion_services
+from deputies import liaison
 from deputies.models import Mandate, Person, ResidentOpinion
 from deputies.views import IMPORT_MAX_AGE
 from meetings.models import Attendee
@@ -62,7 +62,7 @@ def test_a_score_sent_twice_is_a_conflict_and_the_first_stands(world, clients):
 
 def test_the_rating_link_rates_once(world, client):
     p = pools(world)
-    url = f"/opinions/track/{opinion_services.rating_token(p.h.answered)}/"
+    url = f"/opinions/track/{liaison.rating_token(p.h.answered)}/"
     assert client.post(url, {"rating": "4"}).status_code == 302
     resp = client.post(url, {"rating": "1"})
     assert resp.status_code == 409 and 'id="rating-refused"' in html(resp)
@@ -72,7 +72,7 @@ def test_the_rating_link_rates_once(world, client):
 
 def test_an_opinion_without_a_reply_cannot_be_rated(world, client):
     p = pools(world)
-    resp = client.post(f"/opinions/track/{opinion_services.rating_token(p.h.opinion)}/", {"rating": "5"})
+    resp = client.post(f"/opinions/track/{liaison.rating_token(p.h.opinion)}/", {"rating": "5"})
     assert resp.status_code == 422 and 'id="rating-refused"' in html(resp)
     assert ResidentOpinion.objects.get(pk=p.h.opinion.pk).rating is None
 
@@ -137,7 +137,7 @@ def test_a_roster_preview_within_the_hour_still_imports(world, clients):
 def test_the_tracking_link_does_not_expire(world, client):
     """By design: a resident may come back for the reply and rate it months later; the one rating limits the link."""
     p = pools(world)
-    url = f"/opinions/track/{opinion_services.rating_token(p.h.answered)}/"
+    url = f"/opinions/track/{liaison.rating_token(p.h.answered)}/"
     with time_machine.travel(timezone.now() + datetime.timedelta(days=800), tick=False):
         assert client.get(url).status_code == 200
         assert client.post(url, {"rating": "5"}).status_code == 302

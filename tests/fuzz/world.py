@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from congress import services as congress_services
 from congress.models import User
-from deputies import opinions, suggestions
+from deputies import liaison, suggestions
 from deputies import services as ds
 from deputies.models import OpinionCategory, ResidentOpinion
 from meetings import services as ms
@@ -58,15 +58,15 @@ class Side:
         self.project_category = Category.objects.get_or_create(name="停车设施")[0]
 
         # residents' opinions: one just received (to act on, make a project of, gather), one answered (to rate)
-        self.opinion = opinions.opinion_receive(division=self.community, category=self.category, text="小区积水严重",
+        self.opinion = liaison.opinion_receive(division=self.community, category=self.category, text="小区积水严重",
                                                 channel="station")
-        self.answered = opinions.opinion_receive(division=self.community, category=self.category, text="路灯不亮",
+        self.answered = liaison.opinion_receive(division=self.community, category=self.category, text="路灯不亮",
                                                  channel="online")
-        opinions.opinion_transition(opinion=self.answered, to=ResidentOpinion.State.REFERRED, unit="街道办",
+        liaison.opinion_transition(opinion=self.answered, to=ResidentOpinion.State.REFERRED, unit="街道办",
                                     due_date=timezone.localdate() + datetime.timedelta(days=30))
-        self.answered = opinions.opinion_transition(opinion=self.answered, to=ResidentOpinion.State.RESOLVED,
+        self.answered = liaison.opinion_transition(opinion=self.answered, to=ResidentOpinion.State.RESOLVED,
                                                     reply="已修复")
-        self.station = opinions.station_create(kind="station", name="联络站", division=self.sub, address="一号",
+        self.station = liaison.station_create(kind="station", name="联络站", division=self.sub, address="一号",
                                                deputies=self.people[:2])
 
         # suggestions: one submitted (staff assign it), one answered (its lead evaluates it)
@@ -106,7 +106,7 @@ class Side:
         self.grade_survey = ms.survey_open(survey=self.grade_survey, scrutineers=SCRUTINEERS, threshold=2)
         remember(self.grade_survey.poll)
         self.closed_survey = ms.survey_create(meeting=self.convening, subject="尚未开始")
-        self.delib_opinion = ms.opinion_send(meeting=self.convening, text="加快进度", unit="建设局",
+        self.delib_opinion = ms.deliberation_opinion_send(meeting=self.convening, text="加快进度", unit="建设局",
                                              due_date=today + datetime.timedelta(days=30))
         self.report = Report.objects.create(meeting=self.convening, kind=Report.Kind.MEETING,
                                             state=Report.State.FAILED)

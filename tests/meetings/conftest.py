@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from congress.models import CongressBody
-from deputies import opinions, suggestions
+from deputies import liaison, suggestions
 from deputies.models import Mandate, OpinionCategory
 from meetings import services
 from meetings.models import Attendee, Meeting
@@ -59,13 +59,13 @@ def busy_deputy():
     suggestions.suggestion_submit(body=h.body, lead=me, title="增设公交站", text="…", submitted_on=datetime.date(2026, 3, 1))
     suggestions.suggestion_submit(body=h.body, lead=h.people[1], co_authors=[me], title="修路", text="…",
                                   submitted_on=datetime.date(2026, 4, 1))
-    station = opinions.station_create(kind="station", name="代表活动站", division=h.body.division, address="x",
+    station = liaison.station_create(kind="station", name="代表活动站", division=h.body.division, address="x",
                                       deputies=[me], reception_day=20, reception_months="even")
-    opinions.reception_record(station=station, date=datetime.date(2026, 2, 20), on_duty=[me], residents=12)
-    opinions.reception_record(station=station, date=datetime.date(2026, 4, 20), on_duty=[me], residents=8)
-    op = opinions.opinion_receive(division=me.area, category=OpinionCategory.objects.first(), text="积水",
+    liaison.reception_record(station=station, date=datetime.date(2026, 2, 20), on_duty=[me], residents=12)
+    liaison.reception_record(station=station, date=datetime.date(2026, 4, 20), on_duty=[me], residents=8)
+    op = liaison.opinion_receive(division=me.area, category=OpinionCategory.objects.first(), text="积水",
                                   channel="visit", taken_by=me)
-    opinions.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已转交")
+    liaison.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已转交")
     suggestions.duty_activity_record(body=h.body, kind="training", date=datetime.date(2026, 5, 1), title="履职培训",
                                      participants=[me])
     return h, me

@@ -145,15 +145,15 @@ def test_database_refuses_a_score_outside_the_scale(hall):
 def test_opinions_are_tracked_until_closed_and_overdue_flagged(hall):
     h = Hall()
     h.convene()
-    op = services.opinion_send(meeting=h.meeting, text="加强巡河", unit="区水利局", due_date=datetime.date(2026, 9, 1))
+    op = services.deliberation_opinion_send(meeting=h.meeting, text="加强巡河", unit="区水利局", due_date=datetime.date(2026, 9, 1))
     with pytest.raises(ValidationError):
-        services.opinion_close(opinion=op)
-    assert services.opinions_flag_overdue(on_date=datetime.date(2026, 9, 2)) == 1
+        services.deliberation_opinion_close(opinion=op)
+    assert services.deliberation_opinions_flag_overdue(on_date=datetime.date(2026, 9, 2)) == 1
     assert flag_overdue_deliberation_opinions.delay().get() == 0
     op.refresh_from_db()
     assert op.overdue
-    services.opinion_respond(opinion=op, response="已建立巡河台账", on=datetime.date(2026, 9, 5))
-    services.opinion_close(opinion=op)
+    services.deliberation_opinion_respond(opinion=op, response="已建立巡河台账", on=datetime.date(2026, 9, 5))
+    services.deliberation_opinion_close(opinion=op)
     op.refresh_from_db()
     assert op.status == DeliberationOpinion.Status.CLOSED and not op.overdue
 
@@ -206,16 +206,16 @@ def test_pre_meeting_inspections(hall):
 
 
 def test_residents_opinions_gathered_for_the_meeting(hall):
-    from deputies import opinions
+    from deputies import liaison
     from deputies.models import OpinionCategory
 
     h = Hall()
     cat = OpinionCategory.objects.get_or_create(name="其他事项")[0]
-    mine = opinions.opinion_receive(division=h.people[0].area, category=cat, text="路灯", channel="visit")
-    elsewhere = opinions.opinion_receive(division=Hall().people[0].area, category=cat, text="外区", channel="visit")
+    mine = liaison.opinion_receive(division=h.people[0].area, category=cat, text="路灯", channel="visit")
+    elsewhere = liaison.opinion_receive(division=Hall().people[0].area, category=cat, text="外区", channel="visit")
     with pytest.raises(ValidationError):
-        services.opinions_gather(meeting=h.meeting, opinions=[elsewhere])
-    assert services.opinions_gather(meeting=h.meeting, opinions=[mine]) == 1
+        services.deliberation_opinions_gather(meeting=h.meeting, opinions=[elsewhere])
+    assert services.deliberation_opinions_gather(meeting=h.meeting, opinions=[mine]) == 1
     from meetings import reports
 
     assert [o.reference for o in reports.meeting_report(h.meeting.pk).gathered] == [mine.reference]

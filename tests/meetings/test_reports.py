@@ -106,7 +106,7 @@ def build_meeting(deputies=8, candidates=4, surveys=2):
             services.survey_respond(survey=survey, person=p, value=60 + (j * 7 + k) % 41)
         with TestCase.captureOnCommitCallbacks(execute=True):
             close_and_open_survey(survey)
-    services.opinion_send(meeting=h.meeting, text="加快停车场建设进度", unit="区住建委", due_date=datetime.date(2026, 10, 1))
+    services.deliberation_opinion_send(meeting=h.meeting, text="加快停车场建设进度", unit="区住建委", due_date=datetime.date(2026, 10, 1))
     return h, ballot
 
 

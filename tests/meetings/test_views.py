@@ -746,7 +746,7 @@ def test_opinions_are_sent_answered_and_closed(h, staff):
 
 def test_opinion_of_another_meeting_is_404(h, staff):
     other = Hall(deputies=1, fixed=0).convene()
-    op = services.opinion_send(meeting=other.meeting, text="外区意见", unit="某单位", due_date=datetime.date(2026, 9, 1))
+    op = services.deliberation_opinion_send(meeting=other.meeting, text="外区意见", unit="某单位", due_date=datetime.date(2026, 9, 1))
     assert staff.post(meeting_url(h, f"opinions/{op.pk}/"), {"response": "x"}).status_code == 404
     op.refresh_from_db()
     assert op.status == "sent" and op.response == ""
@@ -849,7 +849,7 @@ def test_staff_of_another_district_see_nothing_and_change_nothing(h, django_capt
     h.convene()
     survey = services.survey_create(meeting=h.meeting, subject="河长制工作")
     item = services.agenda_add(meeting=h.meeting, kind=AgendaItem.Kind.WORK_REPORT, title="报告")
-    op = services.opinion_send(meeting=h.meeting, text="意见", unit="单位", due_date=datetime.date(2026, 9, 1))
+    op = services.deliberation_opinion_send(meeting=h.meeting, text="意见", unit="单位", due_date=datetime.date(2026, 9, 1))
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(meeting=h.meeting, kind=Report.Kind.MEETING)
     own, _ = staff_client(h.body.division)
@@ -938,7 +938,7 @@ def busy_hall(deputies):
     hall.present(*hall.people[: deputies // 2 + 1])
     services.survey_open(survey=services.survey_create(meeting=hall.meeting, subject="工作测评"), **SEAL)
     services.survey_create(meeting=hall.meeting, subject="第二项测评")
-    services.opinion_send(meeting=hall.meeting, text="意见", unit="单位", due_date=datetime.date(2026, 9, 1))
+    services.deliberation_opinion_send(meeting=hall.meeting, text="意见", unit="单位", due_date=datetime.date(2026, 9, 1))
     services.attendee_set_status(attendee=hall.attendee(hall.people[-1]), status="leave", reason="出差")
     services.inspection_add(meeting=hall.meeting, date=datetime.date(2026, 7, 1), place="清水河", findings="淤积",
                             participants=hall.people[:4])

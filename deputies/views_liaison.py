@@ -17,7 +17,7 @@ from congress.decorators import staff_required
 from congress.responses import act
 from congress.tracking import thanks_context
 from deputies import forms as dforms
-from deputies import opinions
+from deputies import liaison
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
 
 
@@ -31,15 +31,15 @@ def opinion_new_public(request):
                       increment=True):
         return render(request, "deputies/opinion_public.html", {"form": form, "limited": True}, status=429)
     # POST, redirect, GET: reloading the thank-you page does not send the opinion again
-    return act(request, form=form, on_form=True, page=page, action=lambda d: opinions.opinion_receive(
+    return act(request, form=form, on_form=True, page=page, action=lambda d: liaison.opinion_receive(
         division=d["division"], category=d["category"], text=d["text"], channel=ResidentOpinion.Channel.ONLINE,
         resident_name=d["resident_name"], resident_contact=d["resident_contact"]),
-        done=lambda opinion: reverse("deputies:opinion_thanks", kwargs={"token": opinions.rating_token(opinion)}))
+        done=lambda opinion: reverse("deputies:opinion_thanks", kwargs={"token": liaison.rating_token(opinion)}))
 
 
 def opinion_thanks(request, token):
     """The resident's receipt: the reference, the tracking link and its QR code (the token is the capability)."""
-    opinion = opinions.opinion_for_token(token)
+    opinion = liaison.opinion_for_token(token)
     if opinion is None:
         raise Http404
     track_url = request.build_absolute_uri(reverse("deputies:opinion_track", kwargs={"token": token}))
@@ -48,10 +48,10 @@ def opinion_thanks(request, token):
 
 
 def opinion_track(request, token):
-    opinion = opinions.opinion_for_token(token)
+    opinion = liaison.opinion_for_token(token)
     if opinion is None:
         raise Http404
-    if opinions.tracking_link_expired(opinion):
+    if liaison.tracking_link_expired(opinion):
         return render(request, "deputies/opinion_link_expired.html", {"opinion": opinion, "settings_days": settings.OPINION_LINK_DAYS_AFTER_RATING},
                       status=410)
     form = dforms.RatingForm(request.POST if request.method == "POST" else None)
@@ -59,7 +59,7 @@ def opinion_track(request, token):
     if request.method != "POST":
         return page()
     return act(request, form=form, on_form=True, page=page,
-               action=lambda d: opinions.opinion_rate(opinion=opinion, rating=d["rating"]),
+               action=lambda d: liaison.opinion_rate(opinion=opinion, rating=d["rating"]),
                success=_("Thank you for rating the handling."),
                done=reverse("deputies:opinion_track", kwargs={"token": token}),
                # the link is for one rating: a second one is a conflict with the first, which stands
@@ -90,7 +90,7 @@ def opinion_new_staff(request):
     if request.method != "POST":
         return page()
     return act(request, form=form, on_form=True, page=page,
-               action=lambda d: opinions.opinion_receive(acting_user=request.user, **d),
+               action=lambda d: liaison.opinion_receive(acting_user=request.user, **d),
                success=lambda opinion: _("Opinion %(ref)s recorded.") % {"ref": opinion.reference},
                done=lambda opinion: reverse("deputies:opinion", args=[opinion.pk]))
 
@@ -116,7 +116,7 @@ def _opinion_page(request, opinion, action_form=None, status=200):
         # projects made from this opinion (the link kept both ways; the form lives in projects, the layer above)
         "projects": opinion.projects.select_related("body"),
         "track_url": request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                        kwargs={"token": opinions.rating_token(opinion)})),
+                                                        kwargs={"token": liaison.rating_token(opinion)})),
     }, status=status)
 
 
@@ -127,7 +127,7 @@ def opinion_act(request, pk):
     form = dforms.OpinionActionForm(request.POST)
     # refused: the page again, with what was typed still in the form (422)
     return act(request, form=form, page=partial(_opinion_page, request, opinion, action_form=form),
-               action=lambda d: opinions.opinion_transition(
+               action=lambda d: liaison.opinion_transition(
                    opinion=opinion, to=d["to"], unit=d["unit"], due_date=d["due_date"], reason=d["reason"],
                    reply=d["reply"], acting_user=request.user),
                success=_("Opinion updated."), done=reverse("deputies:opinion", args=[opinion.pk]))
@@ -161,7 +161,7 @@ def walk_in(request, pk):
         return page()
     # POST, redirect, GET: the receipt can be reloaded and printed without recording the opinion twice
     return act(request, form=form, on_form=True, page=page,
-               action=lambda d: opinions.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
+               action=lambda d: liaison.opinion_receive(station=station, channel=ResidentOpinion.Channel.STATION,
                                                          acting_user=request.user, **d),
                done=lambda opinion: reverse("deputies:walk_in_receipt",
                                             kwargs={"pk": station.pk, "opinion_pk": opinion.pk}))
@@ -173,7 +173,7 @@ def walk_in_receipt(request, pk, opinion_pk):
     station = _station_in_scope(request, pk)
     opinion = get_object_or_404(ResidentOpinion.objects.in_scope(request.user), pk=opinion_pk, station=station)
     track_url = request.build_absolute_uri(reverse("deputies:opinion_track",
-                                                   kwargs={"token": opinions.rating_token(opinion)}))
+                                                   kwargs={"token": liaison.rating_token(opinion)}))
     return render(request, "deputies/walk_in_receipt.html", {
         "station": station, "opinion": opinion,
         **thanks_context(reference=opinion.reference, track_url=track_url)})
@@ -187,7 +187,7 @@ def station_detail(request, pk):
     if request.method != "POST":
         return page()
     return act(request, form=form, on_form=True, page=page,
-               action=lambda d: opinions.reception_record(station=station, acting_user=request.user, **d),
+               action=lambda d: liaison.reception_record(station=station, acting_user=request.user, **d),
                success=_("Reception recorded."), done=reverse("deputies:station", args=[station.pk]))
 
 

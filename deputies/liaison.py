@@ -162,7 +162,7 @@ def tracking_link_expired(opinion: ResidentOpinion, *, now: datetime.datetime | 
 
 
 @transaction.atomic
-def opinions_flag_overdue(*, on_date: datetime.date) -> int:
+def resident_opinions_flag_overdue(*, on_date: datetime.date) -> int:
     """Flag referred or in-progress opinions past their due date. Idempotent."""
     return ResidentOpinion.objects.filter(
         state__in=[ResidentOpinion.State.REFERRED, ResidentOpinion.State.IN_PROGRESS], due_date__lt=on_date,

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from deputies import opinions
+from deputies import liaison
 from deputies.models import LiaisonStation, OpinionCategory, ResidentOpinion
 from deputies.tasks import flag_overdue_resident_opinions
 from tests import factories
@@ -21,7 +21,7 @@ def place():
 
 
 def receive(division, **kw):
-    return opinions.opinion_receive(division=division, category=OpinionCategory.objects.first(), text="路灯不亮",
+    return liaison.opinion_receive(division=division, category=OpinionCategory.objects.first(), text="路灯不亮",
                                     channel=kw.pop("channel", "reception"), **kw)
 
 
@@ -30,19 +30,19 @@ def test_lifecycle_with_history_and_reply(place):
     staff = factories.staff(sub)
     op = receive(comm)
     with pytest.raises(ValidationError):  # a referral names the unit and the due date
-        opinions.opinion_transition(opinion=op, to="referred", acting_user=staff)
-    opinions.opinion_transition(opinion=op, to="referred", unit="街道城管办", due_date=datetime.date(2026, 12, 1),
+        liaison.opinion_transition(opinion=op, to="referred", acting_user=staff)
+    liaison.opinion_transition(opinion=op, to="referred", unit="街道城管办", due_date=datetime.date(2026, 12, 1),
                                 acting_user=staff)
-    opinions.opinion_transition(opinion=op, to="in_progress", acting_user=staff)
+    liaison.opinion_transition(opinion=op, to="in_progress", acting_user=staff)
     with pytest.raises(ValidationError):  # closing needs the reply to the resident
-        opinions.opinion_transition(opinion=op, to="resolved", acting_user=staff)
-    opinions.opinion_transition(opinion=op, to="resolved", reply="已更换灯具", acting_user=staff)
+        liaison.opinion_transition(opinion=op, to="resolved", acting_user=staff)
+    liaison.opinion_transition(opinion=op, to="resolved", reply="已更换灯具", acting_user=staff)
     op.refresh_from_db()
     assert op.state == "resolved" and op.reply == "已更换灯具"
     assert list(op.transitions.values_list("to_state", flat=True)) == ["received", "referred", "in_progress", "resolved"]
     assert op.transitions.last().by == staff
     with pytest.raises(ValidationError):
-        opinions.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
+        liaison.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
 
 
 @pytest.mark.parametrize("to", ["deferred", "not_adopted"])
@@ -50,8 +50,8 @@ def test_deferred_and_not_adopted_need_a_reason(place, to):
     _sub, comm = place
     op = receive(comm)
     with pytest.raises(ValidationError):
-        opinions.opinion_transition(opinion=op, to=to, reply="已答复")
-    opinions.opinion_transition(opinion=op, to=to, reason="条件暂不具备", reply="纳入明年计划")
+        liaison.opinion_transition(opinion=op, to=to, reply="已答复")
+    liaison.opinion_transition(opinion=op, to=to, reason="条件暂不具备", reply="纳入明年计划")
     with pytest.raises(IntegrityError), transaction.atomic():
         ResidentOpinion.objects.filter(pk=op.pk).update(state_reason="")
 
@@ -59,8 +59,8 @@ def test_deferred_and_not_adopted_need_a_reason(place, to):
 def test_deferred_can_be_referred_again(place):
     _sub, comm = place
     op = receive(comm)
-    opinions.opinion_transition(opinion=op, to="deferred", reason="条件暂不具备", reply="暂缓")
-    opinions.opinion_transition(opinion=op, to="referred", unit="区住建委", due_date=datetime.date(2027, 3, 1))
+    liaison.opinion_transition(opinion=op, to="deferred", reason="条件暂不具备", reply="暂缓")
+    liaison.opinion_transition(opinion=op, to="referred", unit="区住建委", due_date=datetime.date(2027, 3, 1))
     op.refresh_from_db()
     assert (op.state, op.unit, op.due_date, op.state_reason) == ("referred", "区住建委", datetime.date(2027, 3, 1), "")
     assert [(t.from_state, t.to_state) for t in op.transitions.all()][-2:] == [
@@ -70,11 +70,11 @@ def test_deferred_can_be_referred_again(place):
 def test_overdue_flag_is_idempotent(place):
     _sub, comm = place
     op = receive(comm)
-    opinions.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2026, 1, 1))
-    assert opinions.opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 1
-    assert opinions.opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 0
+    liaison.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2026, 1, 1))
+    assert liaison.resident_opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 1
+    assert liaison.resident_opinions_flag_overdue(on_date=datetime.date(2026, 1, 2)) == 0
     assert flag_overdue_resident_opinions.delay().get() == 0
-    opinions.opinion_transition(opinion=op, to="resolved", reply="已办")
+    liaison.opinion_transition(opinion=op, to="resolved", reply="已办")
     op.refresh_from_db()
     assert not op.overdue
 
@@ -82,10 +82,10 @@ def test_overdue_flag_is_idempotent(place):
 def test_resident_rates_once_after_the_reply(place, client):
     _sub, comm = place
     op = receive(comm)
-    token = opinions.rating_token(op)
+    token = liaison.rating_token(op)
     with pytest.raises(ValidationError):
-        opinions.opinion_rate(opinion=op, rating=5)
-    opinions.opinion_transition(opinion=op, to="not_adopted", reason="不属于街道职责", reply="已转区级部门")
+        liaison.opinion_rate(opinion=op, rating=5)
+    liaison.opinion_transition(opinion=op, to="not_adopted", reason="不属于街道职责", reply="已转区级部门")
     resp = client.post(f"/opinions/track/{token}/", {"rating": 4})
     assert resp.status_code == 302
     op.refresh_from_db()
@@ -173,17 +173,17 @@ def test_opinion_becomes_a_project_and_the_link_is_kept_both_ways(place, client)
 def test_reception_days_by_rule_and_records(place):
     sub, comm = place
     deputies = [factories.PersonFactory(area=comm) for _ in range(2)]
-    home = opinions.station_create(kind="home", name="白桃代表之家", division=sub, address="x路1号", deputies=deputies,
+    home = liaison.station_create(kind="home", name="白桃代表之家", division=sub, address="x路1号", deputies=deputies,
                                    reception_day=20, reception_months=LiaisonStation.Months.EVEN)
     days = home.reception_dates(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
     assert days == [datetime.date(2026, m, 20) for m in (2, 4, 6, 8, 10, 12)]
-    opinions.reception_record(station=home, date=datetime.date(2026, 2, 20), on_duty=deputies, residents=37)
+    liaison.reception_record(station=home, date=datetime.date(2026, 2, 20), on_duty=deputies, residents=37)
     with pytest.raises(ValidationError):
-        opinions.reception_record(station=home, date=datetime.date(2026, 2, 20), on_duty=deputies, residents=5)
+        liaison.reception_record(station=home, date=datetime.date(2026, 2, 20), on_duty=deputies, residents=5)
     with pytest.raises(ValidationError):
-        opinions.reception_record(station=home, date=datetime.date(2026, 4, 20), on_duty=deputies, residents=-1)
+        liaison.reception_record(station=home, date=datetime.date(2026, 4, 20), on_duty=deputies, residents=-1)
     with pytest.raises(ValidationError):
-        opinions.station_create(kind="station", name="x", division=sub, address="y", reception_day=31,
+        liaison.station_create(kind="station", name="x", division=sub, address="y", reception_day=31,
                                 reception_months="even")
 
 
@@ -204,13 +204,13 @@ def test_a_reply_typed_while_referring_is_refused_not_dropped(place, client):
     assert (op.state, op.reply, op.unit) == ("received", "", "")
     # the same through the service, for any caller
     with pytest.raises(ValidationError):
-        opinions.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1),
+        liaison.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1),
                                     reply="已联系")
     # a unit typed with a closing step is refused too
     with pytest.raises(ValidationError):
-        opinions.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已答复", unit="区住建委")
+        liaison.opinion_transition(opinion=op, to="not_adopted", reason="不属于职责", reply="已答复", unit="区住建委")
     # the reply goes with the closing step, and is kept
-    opinions.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
+    liaison.opinion_transition(opinion=op, to="referred", unit="x", due_date=datetime.date(2027, 1, 1))
     resp = client.post(f"/staff/opinions/{op.pk}/act/", {"to": "resolved", "reply": "已更换灯具"})
     assert resp.status_code == 302
     op.refresh_from_db()
@@ -233,7 +233,7 @@ def test_public_opinion_post_redirect_get_with_a_receipt(place, client):
     page = thanks.content.decode()
     assert opinion.reference in page
     token = re.search(r'id="track-link" class="track-link" href="[^"]*/opinions/track/([^/"]+)/"', page).group(1)
-    assert opinions.opinion_for_token(token) == opinion  # the link leads to this opinion
+    assert liaison.opinion_for_token(token) == opinion  # the link leads to this opinion
     assert 'class="track-link"' in page and "<svg" in page and 'id="track-qr"' in page
     # the copy button is hidden until the static script (no inline script: CSP) finds a clipboard
     assert 'data-copy="#track-link"' in page and "js/copy.js" in page
@@ -258,7 +258,7 @@ def test_a_refused_form_shows_every_message_of_the_refusal(place, client, monkey
     def refuse(**_kw):
         raise ValidationError(["第一个原因", "第二个原因"])
 
-    monkeypatch.setattr(opinions, "opinion_receive", refuse)
+    monkeypatch.setattr(liaison, "opinion_receive", refuse)
     resp = client.post("/staff/opinions/new/", {"division": comm.pk, "channel": "reception", "text": "路灯不亮了",
                                                 "category": OpinionCategory.objects.first().pk})
     assert resp.status_code == 422
