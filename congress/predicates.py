@@ -123,7 +123,7 @@ def can_manage_account(user, account) -> bool:
 
 def staff_divisions_grantable(user):
     """Divisions a staff member may give as another account's staff scope: strictly below their own."""
-    from congress.models import Division
+    from congress.models import Division  # cycle: congress.models imports congress.predicates (staff_scope_path)
 
     prefix = staff_scope_path(user)
     if prefix is None:

@@ -42,7 +42,7 @@ def publish(topic: str) -> None:
 
 
 def _redis():
-    import redis
+    import redis  # used only with REDIS_URL set; in-process push (SQLite, `make run`) needs no Redis client
 
     if _state["client"] is None or _state["url"] != settings.REDIS_URL:  # settings may change (tests, bench)
         _state["client"] = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
@@ -85,7 +85,7 @@ class Listener:
     async def start(cls, topics) -> Listener:
         listener = cls()
         if settings.REDIS_URL:
-            import redis.asyncio as aioredis
+            import redis.asyncio as aioredis  # only with REDIS_URL set, as in _redis()
 
             listener.client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
             listener.pubsub = listener.client.pubsub()

@@ -4,10 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from congress.admin import ScopedAdmin, ServiceSaveMixin
-from congress.predicates import people_wholly_in_scope
+from congress.predicates import manageable_accounts, people_wholly_in_scope
 from deputies import liaison, rules, services
 from deputies import suggestions as suggestion_services
-from deputies.models import DutyActivity, LiaisonStation, Mandate, OpinionCategory, Person, SupervisionGroup
+from deputies.models import (
+    DutyActivity,
+    HandlingUnit,
+    LiaisonStation,
+    Mandate,
+    OpinionCategory,
+    Person,
+    SupervisionGroup,
+)
 
 
 class MandateInline(admin.TabularInline):
@@ -220,9 +228,6 @@ class DutyActivityAdmin(ServiceSaveMixin, ScopedAdmin):
         return False
 
 
-from deputies.models import HandlingUnit  # noqa: E402
-
-
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(ServiceSaveMixin, ScopedAdmin):
     """承办单位: the units suggestions are assigned to, and the sign-in accounts that see each unit's queue."""
@@ -236,8 +241,6 @@ class HandlingUnitAdmin(ServiceSaveMixin, ScopedAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "accounts":
-            from congress.predicates import manageable_accounts
-
             kwargs["queryset"] = manageable_accounts(request.user).filter(is_staff=False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from congress.demo import DEMO_PASSWORD
 from congress.models import Division
-from deputies import liaison, services, suggestions
+from congress.workdays import add_months
+from deputies import liaison, points, services, suggestions
 from deputies.models import Mandate, OpinionCategory, Person
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢谭廖"
@@ -126,14 +127,6 @@ def seed_network(congress: dict, deputies: dict) -> dict:
 def seed_deadlines_and_points(body, members, first_suggestion) -> None:
     """Handling units with a unit account, suggestions at each step (one returned, one extended, one published,
     one confidential), and duty reports awaiting approval, approved and rejected."""
-    import datetime
-
-    from django.utils import timezone
-
-    from congress.demo import DEMO_PASSWORD
-    from congress.workdays import add_months
-    from deputies import points, suggestions
-
     today = timezone.localdate()
     traffic = suggestions.handling_unit_create(body=body, name="区交通局")
     housing = suggestions.handling_unit_create(body=body, name="区住建委")

@@ -6,7 +6,17 @@ from django.utils.translation import pgettext_lazy
 from congress.files import ROSTER_KINDS, upload_form_field
 from congress.forms import DateInput, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Term
-from deputies.models import LiaisonStation, OpinionCategory, Person, ResidentOpinion, Suggestion
+from deputies.models import (
+    DutyReport,
+    HandlingUnit,
+    LiaisonStation,
+    OpinionCategory,
+    Person,
+    PointKind,
+    ResidentOpinion,
+    Suggestion,
+)
+from deputies.models.points import REPORTED_KINDS
 
 
 class RosterUploadForm(forms.Form):
@@ -174,8 +184,6 @@ class SuggestionActionForm(forms.Form):
 
     def __init__(self, *args, body, **kwargs):
         super().__init__(*args, **kwargs)
-        from deputies.models import HandlingUnit
-
         self.fields["main_unit"].queryset = self.fields["assisting"].queryset = HandlingUnit.objects.filter(body=body)
 
 
@@ -197,10 +205,6 @@ class SuggestionFilterForm(FilterForm):
 
 
 # --- duty points -------------------------------------------------------------------
-
-from deputies.models import DutyReport, PointKind  # noqa: E402
-from deputies.models.points import REPORTED_KINDS  # noqa: E402
-
 
 class DutyReportForm(forms.Form):
     body = forms.ModelChoiceField(queryset=CongressBody.objects.none(), label=_("Congress body"))

@@ -6,7 +6,13 @@ suggestions its units handle (as main or assisting unit) and acts only on those 
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
+
+from congress.models import CongressBody
+from congress.predicates import is_scoped_staff
+from deputies.models import HandlingUnit, Suggestion
 
 
 def _active(user) -> bool:
@@ -14,8 +20,6 @@ def _active(user) -> bool:
 
 
 def units_of(user):
-    from deputies.models import HandlingUnit
-
     if not _active(user):
         return HandlingUnit.objects.none()
     return HandlingUnit.objects.filter(accounts=user)
@@ -35,8 +39,6 @@ def _flag_key(user_id) -> str:
 def shows_unit_queue(user) -> bool:
     """For the nav on every page, deputies' too: the answer is kept in the cache a few minutes, so a deputy's vote
     (a counted statement budget) pays no query for it; the unit's pages ask `is_unit_account` itself."""
-    from django.core.cache import cache
-
     if not _active(user):
         return False
     flag = cache.get(_flag_key(user.pk))
@@ -49,9 +51,6 @@ def shows_unit_queue(user) -> bool:
 def forget_unit_flags(user_ids) -> None:
     """Called by the services that change a unit's accounts: now, and again once committed (a page in between
     may have cached the old answer)."""
-    from django.core.cache import cache
-    from django.db import transaction
-
     keys = [_flag_key(pk) for pk in user_ids]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
@@ -59,8 +58,6 @@ def forget_unit_flags(user_ids) -> None:
 
 def unit_queue(user):
     """The suggestions a unit account sees: its units' as main or assisting unit, once assigned."""
-    from deputies.models import Suggestion
-
     units = units_of(user)
     return (Suggestion.objects.filter(Q(main_unit__in=units) | Q(assisting_units__in=units))
             .exclude(state=Suggestion.State.SUBMITTED).distinct())
@@ -74,8 +71,7 @@ def can_handle_as_main_unit(user, suggestion) -> bool:
 
 def can_return_for_unit(user, suggestion, on) -> bool:
     """Staff in scope return a misrouted suggestion on its main unit's behalf, under the unit's own deadline."""
-    from congress.predicates import is_scoped_staff
-    from deputies.suggestions import return_deadline
+    from deputies.suggestions import return_deadline  # cycle: deputies.suggestions imports deputies.predicates
 
     return (is_scoped_staff(user) and suggestion.state == "assigned" and suggestion.main_unit_id is not None
             and on <= return_deadline(suggestion)
@@ -85,9 +81,6 @@ def can_return_for_unit(user, suggestion, on) -> bool:
 def points_bodies(user):
     """The bodies whose quarterly points table a user may read: staff, those in scope; a deputy, those they
     hold a current mandate in."""
-    from congress.models import CongressBody
-    from congress.predicates import is_scoped_staff
-
     if not _active(user):
         return CongressBody.objects.none()
     if is_scoped_staff(user):

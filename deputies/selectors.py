@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,8 +152,6 @@ def mandates_of_user(user):
 def supervised_projects(user):
     """The livelihood projects the user supervises as a deputy (shown on /me/). The projects app sits above this
     one, so its model is reached by its lazy name; nothing of its code is called."""
-    from django.apps import apps
-
     if not user.is_authenticated:
         return []
     Supervisor = apps.get_model("projects", "ProjectSupervisor")

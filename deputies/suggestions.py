@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress import workflows
+from congress.models import User
+from congress.predicates import manageable_accounts
 from congress.services import audit_record
 from congress.workdays import add_months, add_working_days
 from deputies.models import (
+    DutyActivity,
     HandlingUnit,
     Mandate,
     Suggestion,
@@ -89,8 +92,6 @@ def handling_unit_create(*, body, name: str, accounts=(), acting_user=None) -> H
 @transaction.atomic
 def handling_unit_update(*, unit: HandlingUnit, name: str, accounts, acting_user=None) -> HandlingUnit:
     """Rename a unit or change who signs in for it; the accounts are ones the staff member may manage."""
-    from congress.predicates import manageable_accounts
-
     accounts = list(accounts)
     if acting_user is not None:
         allowed = set(manageable_accounts(acting_user).filter(pk__in=[a.pk for a in accounts]).values_list("pk", flat=True))
@@ -111,8 +112,6 @@ def handling_unit_update(*, unit: HandlingUnit, name: str, accounts, acting_user
 @transaction.atomic
 def handling_unit_account_create(*, unit: HandlingUnit, username: str, password: str, acting_user=None):
     """A sign-in account for a handling unit: not staff, no scope; it sees the unit's queue only."""
-    from congress.models import User
-
     user = User(username=username)
     user.set_password(password)
     user.full_clean()
@@ -293,8 +292,6 @@ def supervision_group_create(*, body, name: str, members=(), matters: str = "", 
 
 @transaction.atomic
 def duty_activity_record(*, body, kind: str, date: datetime.date, title: str, participants, acting_user=None):
-    from deputies.models import DutyActivity
-
     participants = list(participants)
     require_people_in_scope(acting_user, participants)
     _check_authors(body, participants, date)

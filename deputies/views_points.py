@@ -15,7 +15,7 @@ from congress.files import file_response
 from congress.models import CongressBody
 from congress.responses import act
 from deputies import forms as dforms
-from deputies import points as services
+from deputies import points
 from deputies.models import DutyReport
 
 
@@ -39,7 +39,7 @@ def my_reports(request):
 
     if request.method != "POST":
         return page()
-    return act(request, form=form, page=page, action=lambda d: services.duty_report_submit(
+    return act(request, form=form, page=page, action=lambda d: points.duty_report_submit(
         person=person, body=d["body"], kind=d["kind"], date=d["date"], description=d["description"],
         photo=d["photo"], acting_user=request.user),
         success=_("Activity reported; it counts once the congress office approves it."),
@@ -71,17 +71,17 @@ def reports_review(request):
     for r in pending:  # a refused batch comes back with every choice and reason as typed
         r.chosen, r.typed_reason = request.POST.get(f"d{r.pk}", ""), request.POST.get(f"reason{r.pk}", "")
     return act(request, page=page,
-               action=lambda: services.duty_reports_decide(approve=approve, reject=reject, acting_user=request.user),
+               action=lambda: points.duty_reports_decide(approve=approve, reject=reject, acting_user=request.user),
                success=lambda n: _("%(n)s reports decided.") % {"n": n}, done=reverse("deputies:reports_review"))
 
 
 @staff_required
 def point_rules(request, pk):
     body = get_object_or_404(CongressBody.objects.in_scope(request.user), pk=pk)
-    form = dforms.PointRulesForm(request.POST if request.method == "POST" else None, rules=services.rules_of(body))
+    form = dforms.PointRulesForm(request.POST if request.method == "POST" else None, rules=points.rules_of(body))
     page = partial(render, request, "deputies/point_rules.html", {"body": body, "form": form})
     if request.method != "POST":
         return page()
     return act(request, form=form, page=page,
-               action=lambda d: services.point_rules_set(body=body, points=d, acting_user=request.user),
+               action=lambda d: points.point_rules_set(body=body, points=d, acting_user=request.user),
                success=_("Points saved."), done=reverse("deputies:point_rules", args=[body.pk]))

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from congress.decorators import staff_required
 from congress.responses import act, refuse
 from deputies import forms as dforms
-from deputies import predicates
-from deputies import suggestions as services
+from deputies import predicates, suggestions
 from deputies.models import Suggestion, SuggestionExtension
 
 
@@ -44,7 +43,7 @@ def suggestion_new(request):
     page = partial(render, request, "deputies/suggestion_form.html", {"form": form})
     if request.method != "POST":
         return page()
-    return act(request, form=form, on_form=True, page=page, action=lambda d: services.suggestion_submit(
+    return act(request, form=form, on_form=True, page=page, action=lambda d: suggestions.suggestion_submit(
         body=d["body"], lead=person, title=d["title"], text=d["text"], co_authors=list(d["co_authors"]),
         submitted_on=timezone.localdate(), meeting=d["meeting"], acting_user=request.user),
         success=_("Suggestion submitted."), done=reverse("deputies:my_suggestions"))
@@ -56,7 +55,7 @@ def suggestion_evaluate(request, pk):
     person = _person(request)
     s = get_object_or_404(Suggestion, pk=pk, lead=person)
     return act(request, form=dforms.EvaluationForm(request.POST), page=partial(_my_suggestions_page, request, person),
-               action=lambda d: services.suggestion_evaluate(suggestion=s, satisfaction=d["satisfaction"],
+               action=lambda d: suggestions.suggestion_evaluate(suggestion=s, satisfaction=d["satisfaction"],
                                                              on=timezone.localdate(), acting_user=request.user),
                success=_("Thank you for your evaluation."), done=reverse("deputies:my_suggestions"))
 
@@ -86,27 +85,27 @@ def _suggestion_page(request, s, form, *, status=200):
     return render(request, "deputies/suggestion_detail.html", {
         "s": s, "transitions": s.transitions.select_related("by"), "co_authors": s.co_authors.all(),
         "assisting": s.assisting_units.all(), "extensions": s.extensions.select_related("requested_by", "decided_by"),
-        "return_deadline": services.return_deadline(s), "form": form,
+        "return_deadline": suggestions.return_deadline(s), "form": form,
         "may_return": predicates.can_return_for_unit(request.user, s, timezone.localdate())}, status=status)
 
 
 def _staff_action(request, s, d):
     today = timezone.localdate()
     if d["action"] == "assign":
-        services.suggestion_assign(suggestion=s, unit=d["main_unit"] or d["unit"], assisting=list(d["assisting"]),
+        suggestions.suggestion_assign(suggestion=s, unit=d["main_unit"] or d["unit"], assisting=list(d["assisting"]),
                                    due_date=d["due_date"], on=today, acting_user=request.user)
     elif d["action"] == "reply":
-        services.suggestion_reply(suggestion=s, reply=d["reply"], on=today, confidential=d["confidential"],
+        suggestions.suggestion_reply(suggestion=s, reply=d["reply"], on=today, confidential=d["confidential"],
                                   acting_user=request.user)
     elif d["action"] == "return":
         if not predicates.can_return_for_unit(request.user, s, today):
             raise ValidationError(_("Only a suggestion being handled, within the unit's time to return it, can be "
                                     "returned for the unit."))
-        services.suggestion_return(suggestion=s, reason=d["reason"], on=today, on_behalf=True,
+        suggestions.suggestion_return(suggestion=s, reason=d["reason"], on=today, on_behalf=True,
                                    acting_user=request.user)
     else:
         ext = get_object_or_404(SuggestionExtension, pk=d["extension"] or 0, suggestion=s)
-        services.suggestion_extension_decide(extension=ext, approve=d["decision"] == "approve", note=d["note"],
+        suggestions.suggestion_extension_decide(extension=ext, approve=d["decision"] == "approve", note=d["note"],
                                              acting_user=request.user)
 
 
@@ -139,7 +138,7 @@ def unit_suggestion(request, pk):
     def page(status=200):
         return render(request, "deputies/unit_suggestion.html", {
             "s": s, "may_act": may_act, "form": form, "assisting": s.assisting_units.all(),
-            "extensions": s.extensions.all(), "return_deadline": services.return_deadline(s),
+            "extensions": s.extensions.all(), "return_deadline": suggestions.return_deadline(s),
             "today": timezone.localdate()}, status=status)
 
     if request.method != "POST":
@@ -150,13 +149,13 @@ def unit_suggestion(request, pk):
     def unit_action(d):
         today = timezone.localdate()
         if d["action"] == "return":
-            return services.suggestion_return(suggestion=s, reason=d["reason"], on=today, acting_user=request.user)
+            return suggestions.suggestion_return(suggestion=s, reason=d["reason"], on=today, acting_user=request.user)
         if d["action"] == "reply":
-            return services.suggestion_reply(suggestion=s, reply=d["reply"], on=today,
+            return suggestions.suggestion_reply(suggestion=s, reply=d["reply"], on=today,
                                              confidential=d["confidential"], acting_user=request.user)
         if d["until"] is None:
             raise ValidationError(_("Give the new due date."))
-        return services.suggestion_extension_request(suggestion=s, until=d["until"], reason=d["reason"], on=today,
+        return suggestions.suggestion_extension_request(suggestion=s, until=d["until"], reason=d["reason"], on=today,
                                                      acting_user=request.user)
 
     return act(request, form=form, page=page, action=unit_action, success=_("Suggestion updated."),

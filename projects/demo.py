@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from congress.models import Session
-from projects import services
+from projects import services, supervision
 from projects.models import Category, Project
 
 PROPOSALS = [
@@ -65,8 +65,6 @@ IMPLEMENTED = [
 
 
 def seed_implemented(body, cats) -> list:
-    from projects import supervision
-
     today = timezone.localdate()
     start = datetime.date(today.year, 1, 1)
     people = list(supervision.eligible_supervisors(Project(body=body))[:6])

@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from congress.files import ATTACHMENT_KINDS, upload_form_field
 from congress.forms import DateInput, DateTimeField, FilterForm, ModelMultipleChoiceField, id_field
 from congress.models import CongressBody, Division, Elector, Session
+from congress.predicates import people_in_scope
 from deputies.models import HandlingUnit, Person
 from projects.models import PHOTO_KINDS, Ballot, Category, Project
+from projects.supervision import eligible_supervisors
 
 VOTING_BODY_KINDS = (CongressBody.Kind.DISTRICT_CONGRESS, CongressBody.Kind.TOWNSHIP_CONGRESS,
                      CongressBody.Kind.DELIBERATION_CONGRESS)
@@ -218,9 +220,6 @@ class SupervisorsForm(forms.Form):
                                         label=_("Supervising deputies"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, project, user, **kwargs):
-        from congress.predicates import people_in_scope
-        from projects.supervision import eligible_supervisors
-
         super().__init__(*args, **kwargs)
         qs = eligible_supervisors(project).filter(pk__in=people_in_scope(user).values("pk"))
         self.fields["presidium"].queryset = qs

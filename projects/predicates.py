@@ -3,6 +3,9 @@
 from congress.models import Elector, SecretPoll, VoteRecord
 from congress.polls import voting_window_open
 from congress.predicates import can_manage_body
+from deputies.predicates import units_of
+from projects.colours import COLOURED_STATES
+from projects.models import SupervisionTask
 
 
 def person_of(user):
@@ -43,8 +46,6 @@ def can_see_result(user, ballot) -> bool:
 
 def is_public(project) -> bool:
     """A project's public page (民生码) exists once it is being carried out, and stays once completed."""
-    from projects.colours import COLOURED_STATES
-
     return project.state in COLOURED_STATES
 
 
@@ -57,7 +58,4 @@ def can_add_site_visit(user, project) -> bool:
 
 def unit_supervision_tasks(user):
     """The open supervision tasks a handling unit's account sees: those of its own units, nobody else's."""
-    from deputies.predicates import units_of
-    from projects.models import SupervisionTask
-
     return SupervisionTask.objects.filter(handling_unit__in=units_of(user), closed_on__isnull=True)

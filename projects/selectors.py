@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import tablib
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congress import polls, safeguards
 from congress.models import Elector, SecretPoll, VoteRecord
 from projects import predicates, tallying
-from projects.models import Ballot, BallotCandidate, Project
+from projects.colours import COLOURED_STATES
+from projects.models import Ballot, BallotCandidate, Colour, Milestone, Project, ResidentRating
 
 REASONS = {
     tallying.ADOPTED: gettext_lazy("Adopted: within the seats"),
@@ -190,11 +191,6 @@ def project_chain(project: Project):
 
 def board_rows(body):
     """Every project of the body being carried out or completed, with its next milestone: one query."""
-    from django.db.models import OuterRef, Subquery
-
-    from projects.colours import COLOURED_STATES
-    from projects.models import Milestone
-
     nxt = Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True).order_by("due_date", "id")
     return (Project.objects.filter(body=body, state__in=COLOURED_STATES).select_related("category")
             .annotate(next_milestone=Subquery(nxt.values("title")[:1]),
@@ -204,8 +200,6 @@ def board_rows(body):
 
 def board_counts(rows) -> list[tuple]:
     """(colour, label, count) for the legend, in the order of the scale, from the rows already loaded."""
-    from projects.models import Colour
-
     counts = {}
     for p in rows:
         counts[p.colour] = counts.get(p.colour, 0) + 1
@@ -213,8 +207,6 @@ def board_counts(rows) -> list[tuple]:
 
 
 def rating_summary(project):
-    from django.db.models import Avg, Count
-
     return project.resident_ratings.aggregate(count=Count("id"), average=Avg("stars"))
 
 
@@ -234,10 +226,6 @@ def public_reports(project):
 def resident_ratings_for(project_ids) -> dict:
     """Residents' ratings of many projects, for the year-end evaluation: {project id: {count, average, comments}},
     in two queries."""
-    from django.db.models import Avg, Count
-
-    from projects.models import ResidentRating
-
     out = {pid: {"count": n, "average": avg, "comments": []} for pid, n, avg in
            ResidentRating.objects.filter(project_id__in=project_ids).values_list("project_id")
            .annotate(n=Count("id"), avg=Avg("stars")).order_by()}

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from congress import polls, safeguards, verification, workflows
 from congress.models import CongressBody, SecretPoll
+from congress.queue import send_after_commit
 from congress.services import audit_record, snapshot
 from congress.tracking import new_reference
-from deputies.models import Mandate
+from deputies.models import Mandate, Person
 from deputies.rules import SEAT_ROLES
 from projects import supervision, tallying
 from projects.models import (
@@ -264,8 +265,6 @@ def ballot_set_candidates(*, ballot: Ballot, projects: list[Project], acting_use
 
 def electorate_for(ballot: Ballot, on_date: datetime.date):
     """The deputies holding a voting mandate in the ballot's body on the date (fixed attendees if the body says so)."""
-    from deputies.models import Person
-
     roles = list(SEAT_ROLES)
     if ballot.poll.body.fixed_attendees_vote:
         roles.append(Mandate.Role.FIXED_ATTENDEE)
@@ -449,8 +448,7 @@ def ballot_count_again(*, ballot: Ballot, acting_user=None) -> Ballot:
 
 def ballot_queue_tally(*, ballot: Ballot) -> None:
     """Queue the count after commit; if the queue is down, mark the count failed so staff can count again."""
-    from congress.queue import send_after_commit
-    from projects.tasks import tally_ballot
+    from projects.tasks import tally_ballot  # cycle: projects.tasks imports projects.services
 
     def failed(error):
         workflows.update(Ballot.objects.filter(pk=ballot.pk), Ballot.TallyState.FAILED, field="tally_state",

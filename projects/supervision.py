@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from congress.queue import QUEUE_ERRORS
 from congress.services import audit_record
 from deputies.models import Mandate, Person
 from deputies.services import require_people_in_scope
@@ -86,8 +90,7 @@ def _open_task(project: Project, *, on: datetime.date, reason: str) -> Supervisi
 def _queue_notice(task_id: int) -> None:
     """Send the task's notice after commit. With the queue down the task stays un-notified and the next daily
     recolouring sends it (`supervision_tasks_notify`): a progress report is never refused for it."""
-    from congress.queue import QUEUE_ERRORS
-    from projects.tasks import notify_supervision_task
+    from projects.tasks import notify_supervision_task  # cycle: projects.tasks imports projects.supervision
 
     def run():
         try:
@@ -131,11 +134,6 @@ def supervision_task_recipients(task: SupervisionTask) -> list[str]:
 
 def supervision_task_notify(*, task_id: int) -> int:
     """E-mail the unit and the supervising deputies, once (the task records when). Returns messages sent."""
-    from django.conf import settings
-    from django.core.mail import send_mass_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     with transaction.atomic():
         task = SupervisionTask.objects.select_for_update().select_related("project__body").get(pk=task_id)
         if task.notified_at:

@@ -22,7 +22,8 @@ from congress.forms import ConfirmCertifyForm, ConfirmCloseForm, ScrutineersForm
 from congress.models import Division, SecretPoll
 from congress.polls import reconciliation
 from congress.responses import act, refuse
-from congress.tracking import thanks_context
+from congress.tracking import qr_svg, thanks_context
+from deputies.models import ResidentOpinion
 from projects import forms as pforms
 from projects import predicates, selectors, services
 from projects.models import Ballot, Category, ProgressReport, Project
@@ -225,8 +226,6 @@ def on_project_page(request, project) -> dict:
 
 
 def _supervision_context(request, project):
-    from congress.tracking import qr_svg
-
     chosen = project.supervisors.all()
     initial = {"presidium": next((s.person_id for s in chosen if s.role == "presidium"), None),
                "deputies": [s.person_id for s in chosen if s.role == "deputy"]}
@@ -567,8 +566,6 @@ def ballot_paper(request, pk):
 @staff_required
 def project_from_opinion(request, opinion_pk):
     """Turn a resident's opinion into a livelihood-project proposal (the link is kept both ways)."""
-    from deputies.models import ResidentOpinion
-
     opinion = get_object_or_404(ResidentOpinion.objects.in_scope(request.user), pk=opinion_pk)
     form = pforms.OpinionProjectForm(request.POST if request.method == "POST" else None, user=request.user,
                                      opinion=opinion, initial={"year": timezone.localdate().year + 1,

@@ -23,6 +23,7 @@ from congress.models import CongressBody
 from congress.printing import pdf_response
 from congress.responses import act, refuse
 from congress.tracking import qr_svg
+from deputies.predicates import is_unit_account, units_of
 from projects import colours, predicates, selectors, supervision
 from projects import forms as pforms
 from projects.models import PHOTO_KINDS, ProgressReport, Project, SupervisionTask
@@ -186,8 +187,6 @@ def site_visit_photo(request, pk, visit_pk):
 @login_required
 def unit_tasks(request):
     """The open supervision tasks of the unit's projects, beside its suggestions (/unit/suggestions/)."""
-    from deputies.predicates import is_unit_account, units_of
-
     if not is_unit_account(request.user):
         raise PermissionDenied
     tasks = (predicates.unit_supervision_tasks(request.user)

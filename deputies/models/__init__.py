@@ -3,9 +3,9 @@
 from deputies.models.liaison import (  # noqa: F401
     LiaisonStation,
     OpinionCategory,
-    ResidentOpinionTransition,
     Reception,
     ResidentOpinion,
+    ResidentOpinionTransition,
 )
 from deputies.models.points import DutyReport, PointKind, PointRule  # noqa: F401
 from deputies.models.roster import Mandate, MandateQuerySet, Person  # noqa: F401

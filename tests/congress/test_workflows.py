@@ -10,7 +10,7 @@ from django.utils import translation
 
 from congress import workflows
 from congress.models import SecretPoll
-from deputies.models import OpinionCategory, ResidentOpinionTransition, ResidentOpinion, Suggestion
+from deputies.models import OpinionCategory, ResidentOpinion, ResidentOpinionTransition, Suggestion
 from meetings import services as meeting_services
 from meetings.models import DeliberationOpinion, Meeting, MeetingTransition, Report
 from projects import services as project_services
