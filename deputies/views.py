@@ -4,6 +4,7 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,14 @@ from deputies.forms import RosterConfirmForm, RosterUploadForm
 
 IMPORT_SALT = "deputies.roster-import"
 IMPORT_MAX_AGE = 3600
+
+
+def person_or_404(request):
+    """The signed-in account's person (a deputy's own pages), or 404."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    return person
 
 
 def _body_in_scope(request, pk) -> CongressBody:

@@ -4,7 +4,6 @@ each body's points."""
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,18 +16,12 @@ from congress.responses import act
 from deputies import forms as dforms
 from deputies import points
 from deputies.models import DutyReport
-
-
-def _person(request):
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404
-    return person
+from deputies.views import person_or_404
 
 
 @login_required
 def my_reports(request):
-    person = _person(request)
+    person = person_or_404(request)
     form = dforms.DutyReportForm(request.POST if request.method == "POST" else None,
                                  request.FILES if request.method == "POST" else None, person=person,
                                  initial={"date": timezone.localdate()})
@@ -48,7 +41,7 @@ def my_reports(request):
 
 @login_required
 def my_report_photo(request, pk):
-    r = get_object_or_404(DutyReport, pk=pk, person=_person(request))
+    r = get_object_or_404(DutyReport, pk=pk, person=person_or_404(request))
     return file_response(r.photo, filename=f"duty-{r.pk}", kinds=DutyReport.PHOTO_KINDS)
 
 

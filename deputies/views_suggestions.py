@@ -4,7 +4,6 @@ from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,18 +15,12 @@ from congress.responses import act, refuse
 from deputies import forms as dforms
 from deputies import predicates, suggestions
 from deputies.models import Suggestion, SuggestionExtension
-
-
-def _person(request):
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404
-    return person
+from deputies.views import person_or_404
 
 
 @login_required
 def my_suggestions(request):
-    return _my_suggestions_page(request, _person(request))
+    return _my_suggestions_page(request, person_or_404(request))
 
 
 def _my_suggestions_page(request, person, *, status=200):
@@ -38,7 +31,7 @@ def _my_suggestions_page(request, person, *, status=200):
 
 @login_required
 def suggestion_new(request):
-    person = _person(request)
+    person = person_or_404(request)
     form = dforms.SuggestionForm(request.POST if request.method == "POST" else None, person=person)
     page = partial(render, request, "deputies/suggestion_form.html", {"form": form})
     if request.method != "POST":
@@ -52,7 +45,7 @@ def suggestion_new(request):
 @login_required
 @require_POST
 def suggestion_evaluate(request, pk):
-    person = _person(request)
+    person = person_or_404(request)
     s = get_object_or_404(Suggestion, pk=pk, lead=person)
     return act(request, form=dforms.EvaluationForm(request.POST), page=partial(_my_suggestions_page, request, person),
                action=lambda d: suggestions.suggestion_evaluate(suggestion=s, satisfaction=d["satisfaction"],

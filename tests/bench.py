@@ -156,6 +156,24 @@ def request(port, method, path, headers=None, body=None, timeout=30):
         conn.close()
 
 
+def wait_for_server(port: int, seconds: float = 30) -> None:
+    """Until the server on `port` answers /healthz (or `seconds` have passed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def versus_thin(result: dict, thin_result: dict) -> dict:
+    """The real endpoint's figures next to the thin one's: the rate ratio and the CPU ratio."""
+    return {**result, "ratio_to_thin": round(result["per_second"] / thin_result["per_second"], 2),
+            "cpu_ratio_to_thin": round(thin_result["server_cpu_ms_per_request"]
+                                       / max(result["server_cpu_ms_per_request"], 0.01), 2)}
+
+
 def percentile(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
@@ -392,13 +410,7 @@ def bench_web(env):
          "--workers", str(WORKERS), "--log-level", "warning"], cwd=ROOT, env=server_env,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_server(port)
         # CSRF tokens and cast passes: one GET of the vote page per deputy (not timed), as a deputy's phone does
         path = f"/ballots/{ballot.pk}/vote/"
         forms = [vote_page_form(port, path, key) for key in keys]
@@ -434,10 +446,7 @@ def bench_web(env):
         else:
             thin_result, result = side_by_side(thin, cast, forms, CONCURRENCY, proc.pid)
         emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
-        emit(bench="web_ballots", **common, rounds=ROUNDS, **result,
-             ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
-             cpu_ratio_to_thin=round(thin_result["server_cpu_ms_per_request"]
-                                     / max(result["server_cpu_ms_per_request"], 0.01), 2),
+        emit(bench="web_ballots", **common, rounds=ROUNDS, **versus_thin(result, thin_result),
              ballots_stored=SealedBallot.objects.filter(poll=ballot.poll).count(),
              voters_recorded=VoteRecord.objects.filter(poll=ballot.poll).count())
         emit(bench="ballot_unsealed", **close_and_unseal(ballot.poll, ballot.cards, lambda reason: ps.ballot_close(
@@ -471,10 +480,7 @@ def bench_web(env):
         else:
             thin_result, result = side_by_side(thin, score, sforms, CONCURRENCY, proc.pid)
         emit(bench="thin_ballot_endpoint", **common, rounds=ROUNDS, **thin_result)
-        emit(bench="web_survey_scores", **common, rounds=ROUNDS, **result,
-             ratio_to_thin=round(result["per_second"] / thin_result["per_second"], 2),
-             cpu_ratio_to_thin=round(thin_result["server_cpu_ms_per_request"]
-                                     / max(result["server_cpu_ms_per_request"], 0.01), 2),
+        emit(bench="web_survey_scores", **common, rounds=ROUNDS, **versus_thin(result, thin_result),
              responses_stored=SealedBallot.objects.filter(poll=survey.poll).count(),
              scorers_recorded=VoteRecord.objects.filter(poll=survey.poll).count())
         emit(bench="survey_unsealed", **close_and_unseal(

@@ -118,7 +118,7 @@ def bench_hall(env: dict) -> None:
     from django.test import override_settings
 
     from projects import services as ps
-    from tests.bench import emit, free_port, percentile, request
+    from tests.bench import emit, free_port, percentile, wait_for_server
 
     if not _redis_up():
         emit(bench="hall_push", skipped=f"no Redis at {REDIS_URL}: the push channel needs it")
@@ -134,13 +134,7 @@ def bench_hall(env: dict) -> None:
                              "--port", str(port), "--log-level", "warning", "--workers", "1",
                              "--timeout-graceful-shutdown", "2"], env=server_env)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_server(port)
         path = f"/hall/{meeting.screen_token}/events"
         screens = [Screen(port, path) for _ in range(SCREENS)]
         for s in screens:

@@ -48,12 +48,13 @@ from meetings.services.surveys import (
 )
 
 __all__ = [
-    "CODE_ALPHABET", "YEAR_END_STATES", "MeetingError", "agenda_add", "attendee_request_leave", "attendee_set_status",
-    "attendee_sign_in_with_code", "group_create", "inquiry_add", "inspection_add", "meeting_create",
-    "meeting_open_ballot", "meeting_transition", "new_sign_in_code", "deliberation_opinion_close", "deliberation_opinion_respond",
-    "deliberation_opinion_send", "deliberation_opinions_flag_overdue", "deliberation_opinions_gather", "quorum", "rated_positions", "ratings_contents",
-    "report_fail", "report_progress", "report_rebuild", "report_request", "report_store", "speech_add",
-    "survey_close", "survey_contents", "survey_create", "survey_enter_paper", "survey_open", "survey_respond",
-    "survey_rules_check", "survey_unseal", "survey_verification_bundle", "survey_void", "surveys_due_to_close",
-    "vote_record_exists", "year_end_evaluation_create",
+    "CODE_ALPHABET", "MeetingError", "YEAR_END_STATES", "agenda_add", "attendee_request_leave", "attendee_set_status",
+    "attendee_sign_in_with_code", "deliberation_opinion_close", "deliberation_opinion_respond",
+    "deliberation_opinion_send", "deliberation_opinions_flag_overdue", "deliberation_opinions_gather", "group_create",
+    "inquiry_add", "inspection_add", "meeting_create", "meeting_open_ballot", "meeting_transition",
+    "new_sign_in_code", "quorum", "rated_positions", "ratings_contents", "report_fail", "report_progress",
+    "report_rebuild", "report_request", "report_store", "speech_add", "survey_close", "survey_contents",
+    "survey_create", "survey_enter_paper", "survey_open", "survey_respond", "survey_rules_check", "survey_unseal",
+    "survey_verification_bundle", "survey_void", "surveys_due_to_close", "vote_record_exists",
+    "year_end_evaluation_create",
 ]

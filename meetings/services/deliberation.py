@@ -46,7 +46,7 @@ def deliberation_opinions_gather(*, meeting: Meeting, opinions, acting_user=None
     if outside:
         raise MeetingError(_("Raised outside this body's division: %(refs)s.") % {"refs": ", ".join(outside)})
     meeting.gathered_opinions.add(*opinions)
-    audit_record(actor=acting_user, action="meeting.deliberation_opinions_gather", obj=meeting, division=meeting.body.division,
+    audit_record(actor=acting_user, action="meeting.opinions_gather", obj=meeting, division=meeting.body.division,
                  after={"opinions": [o.reference for o in opinions]})
     return len(opinions)
 
@@ -92,19 +92,20 @@ def inquiry_add(*, item: AgendaItem, asked_by, question: str, answered_by: str =
 
 @transaction.atomic
 def deliberation_opinion_send(*, meeting: Meeting, text: str, unit: str, due_date: datetime.date, item=None,
-                 acting_user=None) -> DeliberationOpinion:
+                              acting_user=None) -> DeliberationOpinion:
     if not meeting.convened:
         raise MeetingError(_("Deliberation opinions are sent during or after the meeting."))
     op = DeliberationOpinion(meeting=meeting, text=text, unit=unit, due_date=due_date, item=item)
     op.full_clean()
     op.save()
-    audit_record(actor=acting_user, action="meeting.deliberation_opinion_send", obj=meeting, division=meeting.body.division,
+    audit_record(actor=acting_user, action="meeting.opinion_send", obj=meeting, division=meeting.body.division,
                  after={"unit": unit, "due": due_date.isoformat()})
     return op
 
 
 @transaction.atomic
-def deliberation_opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime.date, acting_user=None):
+def deliberation_opinion_respond(*, opinion: DeliberationOpinion, response: str, on: datetime.date,
+                                 acting_user=None):
     if not workflows.can(opinion, "respond"):
         raise MeetingError(_("This opinion is closed."))
     if not response.strip():
@@ -112,7 +113,7 @@ def deliberation_opinion_respond(*, opinion: DeliberationOpinion, response: str,
     opinion.response, opinion.responded_on = response.strip(), on
     opinion.overdue = False
     workflows.transition(opinion, "respond", also=["response", "responded_on", "overdue"], error=MeetingError)
-    audit_record(actor=acting_user, action="meeting.deliberation_opinion_respond", obj=opinion, division=opinion.meeting.body.division,
+    audit_record(actor=acting_user, action="meeting.opinion_respond", obj=opinion, division=opinion.meeting.body.division,
                  after={"status": opinion.status, "responded_on": on.isoformat()})
     return opinion
 
@@ -122,7 +123,7 @@ def deliberation_opinion_close(*, opinion: DeliberationOpinion, acting_user=None
     if not workflows.can(opinion, "close"):
         raise MeetingError(_("An opinion is closed after the unit has answered."))
     workflows.transition(opinion, "close", error=MeetingError)
-    audit_record(actor=acting_user, action="meeting.deliberation_opinion_close", obj=opinion, division=opinion.meeting.body.division,
+    audit_record(actor=acting_user, action="meeting.opinion_close", obj=opinion, division=opinion.meeting.body.division,
                  before={"status": DeliberationOpinion.Status.ANSWERED}, after={"status": opinion.status})
     return opinion
 

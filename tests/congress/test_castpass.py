@@ -95,23 +95,22 @@ def test_a_pass_after_signing_out_stores_nothing(e):
     assert not voted(e, e.people[0])
 
 
-def test_a_pass_after_the_password_changed_stores_nothing(e):
+def change_password(user):
+    user.set_password("a-New-secret-456")  # e.g. staff reset it: Django ends the holder's other sessions
+    user.save(update_fields=["password"])
+
+
+def disable(user):
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+
+
+@pytest.mark.parametrize("change", [change_password, disable], ids=["password changed", "account disabled"])
+def test_a_pass_after_the_account_changed_stores_nothing(e, change):
     client = deputy_client(e.people[0])
     cast_pass = pass_of(client, e)
-    user = e.people[0].user
-    user.set_password("a-New-secret-456")
-    user.save(update_fields=["password"])  # e.g. staff reset it: Django ends the holder's other sessions
+    change(e.people[0].user)
     resp = cast(client, e, cast_pass)
     assert resp.status_code == 302 and "/login" in resp["Location"]
-    assert not voted(e, e.people[0])
-
-
-def test_a_pass_of_a_disabled_account_stores_nothing(e):
-    client = deputy_client(e.people[0])
-    cast_pass = pass_of(client, e)
-    get_user_model().objects.filter(pk=e.people[0].user_id).update(is_active=False)
-    resp = cast(client, e, cast_pass)
-    assert resp.status_code == 302
     assert not voted(e, e.people[0])
 
 
