@@ -23,10 +23,11 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, request):
     settings.AXES_ENABLED = False
     settings.LANGUAGE_CODE = "zh-hans"
-    settings.PASSWORD_HASHERS = FAST_HASHER
+    if "integration" not in request.keywords:  # there the site runs in processes of its own, with the real hasher
+        settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 @pytest.fixture(autouse=True)
