@@ -8,6 +8,7 @@ the README's "Secret ballots" section for the secrecy design.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 import secrets
@@ -323,25 +324,32 @@ _SIGNED_IN_PG = """(EXISTS (SELECT 1 FROM "{session}" WHERE session_key = %(sess
 # the connection, so they are kept per connection (its raw psycopg2 connection, weakly). A pooler in transaction
 # mode (pgbouncer pool_mode=transaction) does not keep them: there set DATABASE_PREPARED_STATEMENTS=0.
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_statements: dict[str, tuple[str, str, list[str]]] = {}
 
 
-def _execute_prepared(cursor, sql: str, params: dict) -> None:
+@functools.cache
+def _cast_statement(by_user: bool, with_pass: bool, present_only: bool) -> tuple[str, str, str, tuple[str, ...]]:
+    """One variant of the cast statement, made once per process: its SQL (named parameters), its name and its body
+    for PREPARE (positional parameters), and the order of the parameters."""
+    tables = _tables()
+    sql = _CAST_PG.format(who="pe.user_id = %(who)s" if by_user else "el.person_id = %(who)s",
+                          signed_in=_SIGNED_IN_PG.format(**tables) if with_pass else "true",
+                          lock="FOR SHARE OF el" if present_only else "", **tables)
+    order: list[str] = []
+
+    def number(m):
+        if m.group(1) not in order:
+            order.append(m.group(1))
+        return f"${order.index(m.group(1)) + 1}"
+
+    body = re.sub(r"%\((\w+)\)s", number, sql)
+    return sql, f"congress_cast_{hashlib.sha256(sql.encode()).hexdigest()[:16]}", body, tuple(order)
+
+
+def _execute_prepared(cursor, statement: tuple[str, str, str, tuple[str, ...]], params: dict) -> None:
+    sql, name, body, order = statement
     if not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
-    entry = _statements.get(sql)
-    if entry is None:
-        order: list[str] = []
-
-        def number(m):
-            if m.group(1) not in order:
-                order.append(m.group(1))
-            return f"${order.index(m.group(1)) + 1}"
-
-        body = re.sub(r"%\((\w+)\)s", number, sql)
-        entry = _statements[sql] = (f"congress_cast_{hashlib.sha256(sql.encode()).hexdigest()[:16]}", body, order)
-    name, body, order = entry
     done = _prepared.setdefault(connection.connection, set())
     if name not in done:
         cursor.execute(f"PREPARE {name} AS {body}")
@@ -374,12 +382,9 @@ def cast(*, poll: SecretPoll, contents: Contents, user_id: int | None = None, pe
     sealed = sealing.seal(poll.public_key, contents.as_sealed())
     tracker = sealing.tracker(sealed)
     if connection.vendor == "postgresql":
-        tables = _tables()
-        who = "pe.user_id = %(who)s" if user_id is not None else "el.person_id = %(who)s"
-        check = _SIGNED_IN_PG.format(**tables) if signed_in is not None else "true"
+        statement = _cast_statement(user_id is not None, signed_in is not None, bool(poll.present_only))
         with connection.cursor() as cursor:
-            lock = "FOR SHARE OF el" if poll.present_only else ""
-            _execute_prepared(cursor, _CAST_PG.format(who=who, signed_in=check, lock=lock, **tables), {
+            _execute_prepared(cursor, statement, {
                 "key": bytes(poll.public_key), "now": now, "poll": poll.pk, "who": user_id or person_id,
                 "channel": VoteRecord.Channel.WEB, "uuid": str(uuid.uuid4()), "sealed": sealed, "tracker": tracker,
                 "session": signed_in and signed_in.session_key, "password": signed_in and signed_in.password})
