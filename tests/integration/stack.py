@@ -114,6 +114,10 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "restart", "-o",
                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60")
 
+    def crash(self) -> None:
+        """Stop as a crash does: no clean shutdown, in-flight transactions cut off; `start` then runs crash recovery."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def create_database(self, name: str) -> None:
         import psycopg2
 
