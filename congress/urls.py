@@ -7,6 +7,9 @@ from django.urls import include, path
 from congress import views
 
 urlpatterns = [
+    # Casting first: the routes of a cast ballot and a cast score, tried before every page's (the apps name them)
+    path("", include("projects.casting_urls")),
+    path("", include("meetings.casting_urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("elder/", views.elder_mode, name="elder_mode"),
@@ -26,4 +29,4 @@ handler500 = "congress.views.server_error"
 if os.environ.get("BENCH_THIN_ENDPOINT") == "1":  # `make bench` only: the thin endpoint it compares casting with
     from tests.bench_thin import thin_ballot
 
-    urlpatterns.append(path("bench/thin/", thin_ballot))
+    urlpatterns.insert(0, path("bench/thin/", thin_ballot))  # first too: resolved as cheaply as casting

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from meetings import hall_views, views_points
+from meetings.casting_urls import SCORE
 from meetings.views import attendance, deliberation, papers, report_jobs, surveys
 from meetings.views import meetings as meeting_views
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("points/<int:pk>/<int:year>/q<int:quarter>/", views_points.quarterly_points, name="quarterly_points"),
     path("meetings/<int:pk>/sign-in/", attendance.sign_in, name="sign_in"),
     path("meetings/<int:pk>/leave/", attendance.request_leave, name="request_leave"),
-    path("surveys/<int:pk>/", surveys.score, name="score"),
+    path(SCORE, surveys.score, name="score"),
     path("staff/meetings/", meeting_views.meeting_list, name="meetings"),
     path("staff/meetings/new/", meeting_views.meeting_new, name="meeting_new"),
     path("staff/meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects import views, views_supervision
+from projects.casting_urls import VOTE
 
 app_name = "projects"
 urlpatterns = [
@@ -8,7 +9,7 @@ urlpatterns = [
     path("propose/thanks/<str:token>/", views.propose_thanks, name="propose_thanks"),
     path("propose/track/<str:token>/", views.propose_track, name="propose_track"),
     path("ballots/", views.my_ballots, name="my_ballots"),
-    path("ballots/<int:pk>/vote/", views.vote, name="vote"),
+    path(VOTE, views.vote, name="vote"),
     path("ballots/<int:pk>/result/", views.result, name="result"),
     path("ballots/<int:pk>/result/print/", views.result_print, name="result_print"),
     path("ballots/<int:pk>/result.<str:fmt>", views.result_export, name="result_export"),
