@@ -109,11 +109,6 @@ class PostgresServer:
                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60")
         return self
 
-    def restart(self, mode: str = "immediate") -> None:
-        """`immediate` is a crash: no clean shutdown, in-flight transactions cut off, crash recovery on start."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "restart", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60")
-
     def crash(self) -> None:
         """Stop as a crash does: no clean shutdown, in-flight transactions cut off; `start` then runs crash recovery."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -134,8 +129,8 @@ class PostgresServer:
 
     def close(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
+            self.crash()
+        except subprocess.CalledProcessError:  # not running
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
 

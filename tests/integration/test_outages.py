@@ -188,9 +188,11 @@ def test_postgres_crash_during_voting_fails_in_flight_requests_cleanly_and_votin
             return "gave up"
 
         def crash_when_voting_is_under_way():
-            assert wait_for(lambda: len(seen) >= voters // 5, timeout=60)
-            pg_server.crash()  # in-flight transactions are cut off
-            down.set()
+            try:
+                assert wait_for(lambda: len(seen) >= voters // 5, timeout=60)
+                pg_server.crash()  # in-flight transactions are cut off
+            finally:
+                down.set()  # else the second half would wait out its 90 s each
             # the server stays down until deputies have been told to send again, then comes back (crash recovery)
             assert wait_for(lambda: seen.count(503) >= 5, timeout=60)
             pg_server.start()
