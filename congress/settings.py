@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "congress.middleware.SecurityHeadersMiddleware",  # Permissions-Policy, no-store: on every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "congress.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once per process
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,8 +118,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'c
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A reused connection is checked before a request's first query, by its socket (congress/db/base.py: no round
+    # trip); TCP keepalives find a server that vanished without a word within about a minute.
+    DATABASES["default"]["ENGINE"] = "congress.db"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", 5)
+    for option, value in {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}.items():
+        options.setdefault(option, value)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a write is in flight.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
