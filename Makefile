@@ -42,8 +42,14 @@ run: setup
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
 
 ## make test: the whole suite. With DATABASE_URL and REDIS_URL set it runs on PostgreSQL with a real Celery worker.
+## Two steps: everything but the integration tests over every core (pytest-xdist, JOBS=auto: a test database per
+## worker), then the integration tests one at a time (they start their own Celery worker, web servers and, for the
+## crash tests, a PostgreSQL server, and time outages: they share the machine with nothing else). A PYTEST_ARGS that
+## selects no test of one step is fine (pytest's "no tests collected", 5, counts as success there).
+JOBS ?= auto
 test: install messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) -m "not integration" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -p no:xdist -m integration $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## make check: the quick tier for the edit-and-test loop (no fuzz, browser, integration or seeded-city tests), over
 ## the test folders of the apps your change touches; TESTS=all for the whole quick tier, or TESTS="tests/x ..."
