@@ -2,12 +2,14 @@
 
 from html import escape
 
+LABEL = 14  # the band above each bar for its value (font-size 11)
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
 
 
 def bar_chart(labels: list[str], values: list[int], *, title: str = "", width: int = 520, height: int = 220,
               color: str = "#b0121b") -> str:
-    top, bottom, left, right = 28, 36, 36, 8
+    # the tallest bar's value sits in a band of its own under the title (LABEL high), not over it
+    top, bottom, left, right = 28 + LABEL, 36, 36, 8
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(values) if values and max(values) > 0 else 1
     n = max(len(values), 1)

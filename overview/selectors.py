@@ -163,21 +163,25 @@ def city_dashboard(user, division: Division | None = None) -> Dashboard:
     for row, _n in per_row(meetings.filter(kind=Meeting.Kind.QUARTERLY).values_list("body__division__path")
                            .annotate(n=Count("pk")).order_by()):
         row.towns_quarterly += 1  # one per town division that held one
-    # towns, and the bodies that vote their projects (a certified ballot)
+    # towns, and the bodies that vote their projects: a certified ballot, or projects adopted by a vote (one held
+    # before the platform kept the ballots, as the projects a district brings with it: the figures of voted projects
+    # and of bodies voting them tell one story)
     for row, n in per_row(within(scoped.filter(level__in=TOWN_LEVELS), "path").values_list("path")
                           .annotate(n=Count("pk")).order_by()):
         row.towns += n
-    voting = (within(Ballot.objects.in_scope(user), "poll__body__division__path")
-              .filter(poll__state=SecretPoll.State.CERTIFIED)
-              .values_list("poll__body__division__path", "poll__body__kind").distinct())
-    for row, kind in per_row(voting):
+    projects = within(Project.objects.in_scope(user), "body__division__path").filter(state__in=VOTED_STATES)
+    certified = (within(Ballot.objects.in_scope(user), "poll__body__division__path")
+                 .filter(poll__state=SecretPoll.State.CERTIFIED).values_list("poll__body__division__path",
+                                                                             "poll__body__kind", "poll__body"))
+    voting = set(certified.distinct()) | set(projects.values_list("body__division__path", "body__kind", "body")
+                                             .distinct())
+    for row, kind in per_row((path, kind) for path, kind, _body in voting):
         if kind == CongressBody.Kind.DISTRICT_CONGRESS:
             row.votes_projects = True
         elif kind == CongressBody.Kind.TOWNSHIP_CONGRESS:
             row.towns_voting += 1
         elif kind == CongressBody.Kind.DELIBERATION_CONGRESS:
             row.subdistricts_voting += 1
-    projects = within(Project.objects.in_scope(user), "body__division__path").filter(state__in=VOTED_STATES)
     by_year: dict[tuple[int, str], int] = {}
     for path, kind, year, n in (projects.values_list("body__division__path", "body__kind", "year")
                                 .annotate(n=Count("pk")).order_by()):

@@ -29,8 +29,9 @@ def direct(username):
     voted = Project.objects.filter(body__division__path__startswith=p, state__in=selectors.VOTED_STATES)
     certified = Ballot.objects.filter(poll__body__division__path__startswith=p, poll__state=SecretPoll.State.CERTIFIED)
 
-    def voting_bodies(kind):
-        return certified.filter(poll__body__kind=kind).values("poll__body").distinct().count()
+    def voting_bodies(kind):  # a certified ballot, or projects adopted by a vote held before the platform
+        return len(set(certified.filter(poll__body__kind=kind).values_list("poll__body", flat=True))
+                   | set(voted.filter(body__kind=kind).values_list("body", flat=True)))
 
     by_year = {}
     for year, kind, n in voted.values_list("year", "body__kind").annotate(n=Count("pk")).order_by():
@@ -97,6 +98,16 @@ def test_the_sub_district_sees_its_own_figures(demo):
     d = selectors.city_dashboard(user)
     assert [r.division.name for r in d.rows] == ["江南街道"]
     assert d.deliberation_deputies == 58 and d.subdistricts_with_congress == 1
+
+
+@pytest.mark.parametrize("username", ["city", "district", "jiangnan"])
+def test_a_body_with_voted_projects_votes_its_projects_before_any_ballot_is_certified(demo, username):
+    """As seeded, 江南街道's projects under way were voted the year before the platform (no certified ballot): the
+    dashboard counted 6 sub-district projects voted and 0 sub-districts voting them."""
+    d = selectors.city_dashboard(get_user_model().objects.get(username=username))
+    assert not Ballot.objects.filter(poll__state=SecretPoll.State.CERTIFIED).exists()
+    assert d.subdistrict_projects > 0
+    assert d.subdistricts_voting == 1 and sum(r.subdistricts_voting for r in d.rows) == 1
 
 
 @pytest.mark.parametrize("username", ["city", "district", "jiangnan"])
