@@ -215,8 +215,12 @@ class DutyReportForm(forms.Form):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = CongressBody.objects.filter(
-            terms__mandates__person=person, terms__mandates__end_date__isnull=True).distinct()
+        bodies = CongressBody.objects.filter(terms__mandates__person=person,
+                                             terms__mandates__end_date__isnull=True).distinct()
+        self.fields["body"].queryset = bodies
+        only = list(bodies.values_list("pk", flat=True)[:2])
+        if len(only) == 1:  # a deputy of one congress (most): chosen for them, nothing to pick on the phone
+            self.fields["body"].initial, self.fields["body"].empty_label = only[0], None
 
 
 class PointRulesForm(forms.Form):

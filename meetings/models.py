@@ -383,8 +383,8 @@ class Report(models.Model):
     built_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
+        verbose_name = pgettext_lazy("meeting report", "report")
+        verbose_name_plural = pgettext_lazy("meeting report", "reports")
         ordering = ["-id"]
         constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100",
                 violation_error_message=_("Progress is at most 100%."))]

@@ -13,7 +13,7 @@ import tablib
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from congress.models import CongressBody, Division, SecretPoll
 from congress.predicates import staff_scope_path
@@ -297,7 +297,7 @@ def duty_dataset(rec: DutyRecord) -> tablib.Databook:
         rows.append((f"{_('Duty points')}: {body.name}", row.total))
     for label, n in rows:
         summary.append([str(label), n])
-    summary.title = str(_("Summary"))[:31]
+    summary.title = str(pgettext("sheet of totals", "Summary"))[:31]
     meetings = tablib.Dataset(headers=[_("Date"), _("Meeting"), _("Attendance")])
     for a in rec.meetings:
         meetings.append([a.meeting.date.isoformat(), a.meeting.title, a.get_status_display()])

@@ -99,16 +99,20 @@ def test_zh_hans_catalogue_is_complete_and_compiled():
 
 
 def _msgids(text: str) -> set[str]:
-    ids, current, inside = set(), [], False
+    """The catalogue's msgids, each with its context ("context\x04msgid", as gettext keys them): a string given a
+    context of its own is missing until that context is in the catalogue too."""
+    ids, current, inside, context = set(), [], False, ""
     for line in text.splitlines():
-        if line.startswith("msgid "):
+        if line.startswith("msgctxt "):
+            context = line[9:-1]
+        elif line.startswith("msgid "):
             current, inside = [line[7:-1]], True
         elif inside and line.startswith('"'):
             current.append(line[1:-1])
         else:
             if inside and "".join(current):
-                ids.add("".join(current))
-            inside = False
+                ids.add(f"{context}\x04{''.join(current)}" if context else "".join(current))
+            inside, context = False, "" if inside else context
     return ids
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congress.models import CongressBody, scoped_queryset
 from congress.workflows import TransitionRecord, state_fields
@@ -194,7 +195,8 @@ class DutyActivity(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     date = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
-    participants = models.ManyToManyField("deputies.Person", verbose_name=_("deputies"), related_name="duty_activities")
+    participants = models.ManyToManyField("deputies.Person", verbose_name=pgettext_lazy("took part", "deputies"),
+                                          related_name="duty_activities")
 
     objects = scoped_queryset("body__division").as_manager()
 

@@ -39,6 +39,7 @@ def test_deputy_sees_own_record_staff_see_scope_and_export(client):
     book = tablib.Databook().load(resp.content, format="xlsx")
     summary = dict((row[0], row[1]) for row in book.sheets()[0])
     assert 20 in summary.values() and 2 in summary.values()
+    assert book.sheets()[0].title == "汇总"  # the sheet of totals, not 会后总结 (a meeting's post-meeting stage)
     client.force_login(factories.staff(factories.district()))
     assert client.get(f"/staff/people/{me.pk}/record/").status_code == 404
 
