@@ -1,5 +1,7 @@
 """Pages that broke on the demo district's data though they passed on fixture worlds."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +46,12 @@ def test_every_page_two_clicks_from_the_navigation_answers(login, username):
         frontier = following
     assert not failures, failures
     assert len(seen) > 5
+
+
+def test_an_overdue_opinion_says_so_in_words_not_only_in_red(login):
+    """WCAG 1.4.1: on seed_demo's opinions the one past its due date is marked 逾期, not only by its red row."""
+    html = login("district").get("/staff/opinions/").content.decode()
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", html[html.index("<tbody>"):], re.S)
+    red = [r for r in rows if 'class="table-danger"' in r]
+    assert len(red) == 1 and '<span class="badge text-bg-danger">逾期</span>' in red[0]
+    assert not any("逾期" in r for r in rows if r not in red)

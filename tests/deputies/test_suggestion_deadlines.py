@@ -271,3 +271,14 @@ def test_a_unit_account_that_is_also_a_deputy_sees_the_unit_queue_in_the_nav(wor
     page = client.get("/me/").content.decode()
     assert 'id="nav-unit-queue"' in page and "/me/suggestions/" in page  # both hats
     assert client.get("/unit/suggestions/").status_code == 200
+
+
+def test_an_overdue_suggestion_says_so_in_words_not_only_in_red(world, client):
+    """WCAG 1.4.1: the red row is not the only sign (a colour-blind clerk, a black-and-white printout)."""
+    _assigned(world)
+    services.suggestions_flag_overdue(on_date=D(2026, 12, 30))
+    client.force_login(factories.staff(world["body"].division))
+    html = client.get("/staff/suggestions/").content.decode()
+    row = html[html.index('<tr class="table-danger">'):]
+    row = row[:row.index("</tr>")]
+    assert '<span class="badge text-bg-danger">逾期</span>' in row
