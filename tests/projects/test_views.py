@@ -867,3 +867,15 @@ def test_project_year_is_bounded_in_the_staff_form():
     assert resp.status_code == 422
     assert "年度应在 2000 年至 2100 年之间。" in " ".join(resp.context["form"].errors["year"])
     assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(("most", "words"), [(1, "Select at most 1 project."), (3, "Select at most 3 projects.")])
+def test_the_vote_page_counts_in_good_english(election, most, words):
+    """A ballot of one choice said "Select at most 1 projects."; plural forms now."""
+    e = election(deputies=2, candidates=4, seats=most, max_choices=most).open()
+    c = deputy_client(e.people[0])
+    c.cookies["django_language"] = "en"
+    html = c.get(vote_url(e.ballot)).content.decode()
+    assert words in html
+    c.cookies["django_language"] = "zh-hans"
+    assert f"最多选择{most}个项目" in c.get(vote_url(e.ballot)).content.decode()
