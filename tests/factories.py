@@ -103,6 +103,13 @@ def seat(person, term, role=Mandate.Role.DELIBERATION_DEPUTY, start_date=None):
     return mandate
 
 
+def seated_deputy(term, role=Mandate.Role.DELIBERATION_DEPUTY):
+    """A person living in the body's division (so eligible for it), seated in `term`."""
+    person = PersonFactory(area=community(parent=term.body.division))
+    seat(person, term, role=role)
+    return person
+
+
 def staff(division, username=None):
     return congress_services.staff_account_create(
         username=username or f"staff{User.objects.count() + 1}", password="x-Secret-123", division=division

@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_deputy_of_one_congress_reports_without_picking_it():
     term = factories.TermFactory()
-    me = factories.PersonFactory(area=factories.community(parent=term.body.division))
-    factories.seat(me, term)
+    me = factories.seated_deputy(term)
     field = DutyReportForm(person=me).fields["body"]
     assert field.initial == term.body.pk and field.empty_label is None
     assert [pk for pk, _label in field.choices] == [term.body.pk]  # no "---------" to pick on the phone
@@ -20,8 +19,7 @@ def test_a_deputy_of_one_congress_reports_without_picking_it():
 
 def test_a_deputy_of_two_congresses_picks_one():
     terms = [factories.TermFactory(), factories.TermFactory()]
-    me = factories.PersonFactory(area=factories.community(parent=terms[0].body.division))
-    factories.seat(me, terms[0])
+    me = factories.seated_deputy(terms[0])
     factories.seat(me, terms[1], role=Mandate.Role.FIXED_ATTENDEE)  # a district deputy attending a second one
     field = DutyReportForm(person=me).fields["body"]
     assert field.initial is None and field.empty_label

@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_the_report_button_says_report_in_each_language(client, lang, button):
     """"Report" the verb, not the progress report of a project (the same English word: 进展情况 was shown)."""
     term = factories.TermFactory()
-    me = factories.PersonFactory(area=factories.community(parent=term.body.division))
-    factories.seat(me, term)
+    me = factories.seated_deputy(term)
     user, _pw = ds.deputy_account_create(person=me)
     client.force_login(user)
     client.cookies["django_language"] = lang
